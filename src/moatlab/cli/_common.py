@@ -1,0 +1,104 @@
+"""Helpers shared by the CLI commands: errors, grids, atomic output folders, JSON."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from rich.console import Console
+
+from .._validate import ParameterError
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class UserError(Exception):
+    """Bad input from the user: printed as one line, exit code 2."""
+
+
+def fail(message: str) -> None:
+    raise UserError(message)
+
+
+def option_name(param: str) -> str:
+    return "--" + param.replace("_", "-")
+
+
+def cli_message(e: ParameterError) -> str:
+    """A ParameterError reworded with the CLI option name."""
+    return f"{option_name(e.name)} = {e.message_value} is not allowed: must be {e.allowed}" \
+        if hasattr(e, "message_value") else f"{option_name(e.name)}: {e}"
+
+
+def parse_grid(option: str, text: str, lo: float, hi: float) -> np.ndarray:
+    """Parse ``START:STOP:NUM`` into ``numpy.linspace(START, STOP, NUM)`` within [lo, hi]."""
+    allowed = f"START:STOP:NUM with {lo:g} <= START < STOP <= {_fmt(hi)} and integer NUM >= 2"
+    parts = text.split(":")
+    try:
+        if len(parts) != 3:
+            raise ValueError
+        start, stop = float(parts[0]), float(parts[1])
+        num = int(parts[2])
+    except ValueError:
+        fail(f"{option} = {text!r} is not allowed: must be {allowed}")
+    if not (math.isfinite(start) and math.isfinite(stop)) or not (lo <= start < stop <= hi) or num < 2:
+        fail(f"{option} = {text!r} is not allowed: must be {allowed}")
+    return np.linspace(start, stop, num)
+
+
+def _fmt(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:g}"
+
+
+@contextlib.contextmanager
+def atomic_dir(out: Path) -> Iterator[Path]:
+    """Write into a temporary sibling folder; move the files into ``out`` only on success."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        fail(f"--out = '{out}' is not allowed: must be a folder (a file of that name exists)")
+    parent = out.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
+    except OSError as e:
+        fail(f"--out = '{out}' is not allowed: must be a writable folder ({e.strerror})")
+    try:
+        yield tmp
+        out.mkdir(parents=True, exist_ok=True)
+        for f in tmp.iterdir():
+            shutil.move(str(f), str(out / f.name))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def json_default(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    raise TypeError(type(x).__name__)
+
+
+def dumps(obj: Any) -> str:
+    def clean(v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(w) for k, w in v.items()}
+        if isinstance(v, list | tuple):
+            return [clean(w) for w in v]
+        return v
+
+    return json.dumps(clean(obj), default=json_default, indent=2)
+
+
+def echo(text: str) -> None:
+    typer.echo(text)

@@ -1,0 +1,149 @@
+"""``moatlab solve``, ``moatlab landscape`` and ``moatlab demo``: the openness game."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..game import PARAMETERS, PENALTY_FORMS, solve
+from ..game.solver import METHODS
+from ._common import atomic_dir, dumps, fail, parse_grid
+from .main import app
+
+
+def _opt(name: str, help_extra: str = "") -> typer.Option:
+    s = PARAMETERS[name]
+    return typer.Option("--" + name.replace("_", "-"),
+                        help=f"{s.symbol}: {s.description} {s.allowed}{help_extra}",
+                        show_default=True)
+
+
+Alpha0 = Annotated[float, _opt("alpha0")]
+Delta0 = Annotated[float, _opt("delta0")]
+CD = Annotated[float, _opt("c_d")]
+Lam = Annotated[float, _opt("lam")]
+Eps = Annotated[float, _opt("epsilon")]
+Kappa0 = Annotated[float, _opt("kappa0")]
+CG = Annotated[float, _opt("c_g")]
+FD = Annotated[float, _opt("f_d")]
+PenaltyForm = Annotated[str, typer.Option("--penalty-form", help="one of " + ", ".join(PENALTY_FORMS))]
+Method = Annotated[str, typer.Option("--method", help="one of " + ", ".join(METHODS))]
+
+
+def _model(alpha0, delta0, c_d, lam, epsilon, kappa0, c_g, f_d, penalty_form) -> dict:
+    if penalty_form not in PENALTY_FORMS:
+        fail(f"--penalty-form = {penalty_form!r} is not allowed: must be one of "
+             + ", ".join(PENALTY_FORMS))
+    return dict(alpha0=alpha0, delta0=delta0, c_d=c_d, lam=lam, epsilon=epsilon, kappa0=kappa0,
+                c_g=c_g, f_d=f_d, penalty_form=penalty_form)
+
+
+D = {k: v.default for k, v in PARAMETERS.items()}
+
+
+@app.command("solve")
+def solve_cmd(
+    alpha0: Alpha0 = D["alpha0"],
+    theta: Annotated[float, _opt("theta")] = D["theta"],
+    penalty: Annotated[float, _opt("penalty")] = D["penalty"],
+    delta0: Delta0 = D["delta0"],
+    c_d: CD = D["c_d"],
+    lam: Lam = D["lam"],
+    epsilon: Eps = D["epsilon"],
+    kappa0: Kappa0 = D["kappa0"],
+    c_g: CG = D["c_g"],
+    f_d: FD = D["f_d"],
+    penalty_form: PenaltyForm = "lump_sum",
+    method: Method = "auto",
+    json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Solve the openness game at one point: G's action, openness, D's performance, utilities.
+
+    Example: moatlab solve --alpha0 0.2 --theta 0.6 --penalty 0.05 --json
+    """
+    model = _model(alpha0, delta0, c_d, lam, epsilon, kappa0, c_g, f_d, penalty_form)
+    if method not in METHODS:
+        fail(f"--method = {method!r} is not allowed: must be one of " + ", ".join(METHODS))
+    eq = solve(theta=theta, penalty=penalty, method=method, **model)
+    d = eq.to_dict()
+    if json:
+        keys = ("action", "omega", "omega_free", "alpha1", "U_G", "U_D", "surplus", "penalty_paid",
+                "participates")
+        typer.echo(dumps({k: d[k] for k in keys}))
+        return
+    table = Table(title=f"Openness game at θ={theta:g}, p={penalty:g} ({penalty_form})")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    table.add_column("meaning")
+    rows = [
+        ("action", eq.action, "G's choice: exit | not_binding | comply | defy"),
+        ("omega", eq.omega, "openness released"),
+        ("omega_free", eq.omega_free, "openness G would choose without regulation"),
+        ("alpha1", eq.alpha1, "fine-tuned performance"),
+        ("U_G", eq.U_G, "generalist's utility"),
+        ("U_D", eq.U_D, "specialist's utility"),
+        ("surplus", eq.surplus, "U_G + U_D"),
+        ("penalty_paid", eq.penalty_paid, "regulatory cost paid by G"),
+    ]
+    for name, val, meaning in rows:
+        table.add_row(name, val if isinstance(val, str) else f"{val:.6g}", meaning)
+    Console().print(table)
+
+
+@app.command("landscape")
+def landscape_cmd(
+    alpha0: Alpha0 = D["alpha0"],
+    delta0: Delta0 = D["delta0"],
+    c_d: CD = D["c_d"],
+    lam: Lam = D["lam"],
+    epsilon: Eps = D["epsilon"],
+    kappa0: Kappa0 = D["kappa0"],
+    c_g: CG = D["c_g"],
+    f_d: FD = D["f_d"],
+    penalty_form: PenaltyForm = "lump_sum",
+    method: Method = "auto",
+    theta_grid: Annotated[str, typer.Option(help="θ grid as START:STOP:NUM")] = "0:1:201",
+    penalty_grid: Annotated[str, typer.Option(help="p grid as START:STOP:NUM")] = "0:0.5:201",
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("moatlab-out"),
+) -> None:
+    """Map G's action over a (θ, p) grid; write landscape.nc, landscape.png, indifference.csv.
+
+    Example: moatlab landscape --alpha0 0.05 --theta-grid 0:1:201 --penalty-grid 0:0.5:201 --out out/
+    """
+    from ..landscape import landscape
+    from ..plots import plot_landscape
+
+    model = _model(alpha0, delta0, c_d, lam, epsilon, kappa0, c_g, f_d, penalty_form)
+    if method not in METHODS:
+        fail(f"--method = {method!r} is not allowed: must be one of " + ", ".join(METHODS))
+    theta = parse_grid("--theta-grid", theta_grid, 0.0, 1.0)
+    pen_hi = 1.0 if penalty_form == "turnover" else float("inf")
+    penalty = parse_grid("--penalty-grid", penalty_grid, 0.0, pen_hi)
+    ds = landscape(theta, penalty, method=method, **model)  # validates before anything is written
+    with atomic_dir(out) as tmp:
+        ds.to_netcdf(tmp / "landscape.nc")
+        fig = plot_landscape(ds)
+        fig.savefig(tmp / "landscape.png", dpi=120)
+        ds[["p_star", "p_exit"]].to_dataframe().to_csv(tmp / "indifference.csv")
+    counts = {a: int((ds["action"] == i).sum()) for i, a in enumerate(("exit", "not_binding",
+                                                                         "comply", "defy"))}
+    typer.echo(f"wrote {out}/landscape.nc, landscape.png, indifference.csv  "
+               f"({ds.sizes['theta']}×{ds.sizes['penalty']} points: "
+               + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")")
+
+
+@app.command("demo")
+def demo_cmd(
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("moatlab-out"),
+) -> None:
+    """Run the canonical analysis of the openness game and write figures, data and summary.md."""
+    from ..demo import run_demo
+
+    with atomic_dir(out) as tmp:
+        summary = run_demo(tmp, progress=True)
+    typer.echo(summary)
+    typer.echo(f"\nwrote {out}/ (summary.md, figures, landscape NetCDF)")

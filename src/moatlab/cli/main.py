@@ -1,0 +1,53 @@
+"""Entry point of the ``moatlab`` command: registers the commands and turns errors into one line."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+try:  # Typer >= 0.2x vendors click as typer._click
+    from typer._click import exceptions as _cx
+except ImportError:  # pragma: no cover - older Typer with a click dependency
+    from click import exceptions as _cx
+
+from .._validate import ParameterError, _fmt
+from ..game.numerical import SolverError
+from ._common import UserError, err_console, option_name
+
+app = typer.Typer(
+    name="moatlab",
+    help="The economics of AI openness: regulation games, race incentives, market structure.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+from . import game as _game  # noqa: E402,F401  (registers solve, landscape, demo)
+
+
+def _error(message: str, code: int) -> int:
+    err_console.print(f"error: {message}", markup=False)
+    return code
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; user errors print one line on stderr and exit with code 2."""
+    try:
+        rv = app(args=argv, standalone_mode=False, prog_name="moatlab")
+    except _cx.NoArgsIsHelpError:
+        sys.exit(0)  # Typer has printed the help
+    except _cx.UsageError as e:
+        sys.exit(_error(e.format_message().replace("\n", " "), 2))
+    except KeyboardInterrupt:
+        sys.exit(_error("interrupted", 130))
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except UserError as e:
+        sys.exit(_error(str(e), 2))
+    except ParameterError as e:
+        name = option_name(e.name) if not e.name.startswith("-") and " " not in e.name else e.name
+        sys.exit(_error(f"{name} = {_fmt(e.value)} is not allowed: must be {e.allowed}", 2))
+    except SolverError as e:
+        sys.exit(_error(str(e), 1))
+    sys.exit(rv if isinstance(rv, int) else 0)

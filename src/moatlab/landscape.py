@@ -1,0 +1,190 @@
+r"""The regulatory landscape of the openness game over a (θ, p) grid.
+
+At fixed model parameters, each policy (θ, p) is classified by G's action and scored
+against two welfare references:
+
+* ``no_regulation`` (p = 0): compliance transfers utility from G to D; defiance is a
+  deadweight loss; exit loses both.
+* ``no_exemption`` (every model is charged, nobody qualifies): a calibrated threshold can be
+  Pareto improving.
+
+Two curves over θ summarise the map:
+
+.. math::
+
+    p^*(\theta) = \inf\{p : \max_{\omega\ge\theta} U_G(\omega) \ge V_{\mathrm{defy}}(\theta, p)\}
+    \quad (\theta > \omega_{\mathrm{free}}),
+
+the **indifference curve** (for the lump-sum form :math:`p^* = U_G(\omega_{\mathrm{free}}) -
+\max_{\omega\ge\theta}U_G`): above it G complies, below it G defies; and the **exit boundary**
+:math:`p_{\mathrm{exit}}(\theta)`, the penalty above which both options are worth less than 0
+(defined where complying is worth less than exiting). Both are found by bisection on p
+(to 1e-12) for the turnover and shortfall forms, in closed form for the lump sum.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ._validate import ParameterError
+from .forms import GameForms
+from .game.kernel import TIE
+from .game.params import PARAMETERS, GameParams
+from .game.solver import REFERENCES, equilibrium_arrays, grid_params, make_kernel, reference_arrays, to_dataset
+
+DEFAULT_THETA = np.linspace(0.0, 1.0, 201)
+DEFAULT_PENALTY = np.linspace(0.0, 0.5, 201)
+TOL_WELFARE = 1e-12
+
+
+def _regime_values(gp: GameParams, theta: np.ndarray, pen: np.ndarray, forms: GameForms, method: str):
+    flat = gp.replace(theta=0.0, penalty=0.0).flat()
+    n = theta.size
+    p = {k: np.broadcast_to(v, n).copy() for k, v in flat.items()}
+    p["theta"], p["penalty"] = theta, pen
+    return make_kernel(p, forms, method).regimes(theta, pen, gp.penalty_form)
+
+
+def policy_curves(theta: Any = None, *, forms: GameForms | None = None, method: str = "auto",
+                  **params: Any) -> pd.DataFrame:
+    """Indifference curve p*(θ) and exit boundary p_exit(θ) at fixed model parameters.
+
+    Returns a DataFrame indexed by ``theta`` with columns ``p_star`` (NaN where the threshold
+    does not bind or complying is worse than exiting) and ``p_exit`` (NaN where G never exits).
+    """
+    forms = forms or GameForms()
+    theta = np.atleast_1d(np.asarray(DEFAULT_THETA if theta is None else theta, dtype=float))
+    gp = GameParams(**{**params, "theta": 0.0, "penalty": 0.0})
+    GameParams(theta=theta)  # validates θ
+    if gp.shape != ():
+        raise ParameterError("model parameters", "arrays", "scalars for a landscape (sweep θ and p only)")
+    zero = np.zeros_like(theta)
+    g0 = _regime_values(gp, theta, zero, forms, method)
+    v_free, w_free, v_c = g0.v_free, g0.w_free, g0.v_comply
+    binding = (w_free < theta) & (v_free >= 0)
+    form = gp.penalty_form
+
+    if form == "lump_sum":
+        p_star = np.where(binding & (v_c >= 0), np.maximum(v_free - v_c, 0.0), np.nan)
+        p_exit = np.where((v_c < 0) & (v_free >= 0), v_free, np.nan)
+    else:
+        def defy_value(pen: np.ndarray) -> np.ndarray:
+            return _regime_values(gp, theta, pen, forms, method).v_defy
+
+        p_star = _bisect(defy_value, v_c, binding & (v_c >= 0), form)
+        p_exit = _bisect(defy_value, np.zeros_like(theta), (v_c < 0) & (v_free >= 0), form)
+    return pd.DataFrame({"p_star": p_star, "p_exit": p_exit},
+                        index=pd.Index(theta, name="theta"))
+
+
+def _bisect(defy_value, target: np.ndarray, active: np.ndarray, form: str) -> np.ndarray:
+    """Smallest p with defy_value(p) <= target, per θ (defy_value non-increasing in p)."""
+    lo = np.zeros_like(target)
+    hi = np.ones_like(target)
+    if form == "shortfall":
+        for _ in range(60):
+            grow = active & (defy_value(hi) > target + TIE * (1 + np.abs(target)))
+            if not grow.any():
+                break
+            lo, hi = np.where(grow, hi, lo), np.where(grow, 2 * hi, hi)
+    reachable = active & (defy_value(hi) <= target + TIE * (1 + np.abs(target)))
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        above = defy_value(mid) <= target + TIE * (1 + np.abs(target))
+        lo, hi = np.where(above, lo, mid), np.where(above, mid, hi)
+        if np.all(hi - lo <= 1e-12):
+            break
+    return np.where(reachable, hi, np.nan)
+
+
+def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None = None,
+              method: str = "auto", **params: Any) -> xr.Dataset:
+    """G's action, outcomes and welfare over a (θ, p) grid at fixed model parameters.
+
+    Parameters
+    ----------
+    theta, penalty : array_like, optional
+        Grid values (default 201 points on [0, 1] and on [0, 0.5]).
+    forms, method
+        As in :func:`moatlab.game.solve`.
+    **params
+        Scalar model parameters (``alpha0``, ``delta0``, ...; ``penalty_form``).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``(theta, penalty)``: ``action`` (0 exit, 1 not_binding, 2 comply, 3 defy),
+        ``omega``, ``omega_free``, ``alpha1``, ``U_G``, ``U_D``, ``surplus``,
+        ``penalty_paid``, ``participates``; per reference R in {no_regulation, no_exemption}:
+        ``dU_G_R``, ``dU_D_R``, ``dsurplus_R``, ``pareto_weak_R``, ``pareto_strict_R``.
+        Dim ``theta`` only: ``p_star`` (indifference curve) and ``p_exit`` (exit boundary).
+
+    Examples
+    --------
+    >>> from moatlab.landscape import landscape
+    >>> ds = landscape(alpha0=0.05)
+    >>> dict(ds.sizes)
+    {'theta': 201, 'penalty': 201}
+    """
+    forms = forms or GameForms()
+    theta = np.asarray(DEFAULT_THETA if theta is None else theta, dtype=float)
+    penalty = np.asarray(DEFAULT_PENALTY if penalty is None else penalty, dtype=float)
+    for name in ("theta", "penalty"):
+        if name in params:
+            raise ParameterError(name, params[name], f"passed as the grid argument {name}=")
+    gp, swept = grid_params(theta=theta, penalty=penalty, **params)
+    if set(swept) != {"theta", "penalty"}:
+        extra = sorted(set(swept) - {"theta", "penalty"})
+        raise ParameterError(extra[0], "an array", "a scalar in a landscape (only θ and p are swept)")
+    out = equilibrium_arrays(gp, forms, method)
+    for ref in REFERENCES:
+        r = reference_arrays(gp, ref, forms, method)
+        dg, dd = out["U_G"] - r["U_G"], out["U_D"] - r["U_D"]
+        out[f"dU_G_{ref}"] = dg
+        out[f"dU_D_{ref}"] = dd
+        out[f"dsurplus_{ref}"] = dg + dd
+        out[f"pareto_weak_{ref}"] = ((dg >= -TOL_WELFARE) & (dd >= -TOL_WELFARE)
+                                     & ((dg > TOL_WELFARE) | (dd > TOL_WELFARE))).astype(np.int8)
+        out[f"pareto_strict_{ref}"] = ((dg > TOL_WELFARE) & (dd > TOL_WELFARE)).astype(np.int8)
+    ds = to_dataset(out, gp, swept, {"method": make_kernel(gp.flat(), forms, method).method})
+    for ref in REFERENCES:
+        for kind, text in (("dU_G", "change in U_G"), ("dU_D", "change in U_D"),
+                           ("dsurplus", "change in total surplus")):
+            ds[f"{kind}_{ref}"].attrs = {"units": "revenue units", "long_name": f"{text} vs {ref}"}
+        ds[f"pareto_weak_{ref}"].attrs = {"long_name": f"weak Pareto improvement vs {ref} "
+                                          "(nobody worse off, someone better off)"}
+        ds[f"pareto_strict_{ref}"].attrs = {"long_name": f"strict Pareto improvement vs {ref} "
+                                            "(both strictly better off)"}
+    curves = policy_curves(theta, forms=forms, method=method, **params)
+    ds["p_star"] = ("theta", curves["p_star"].to_numpy(),
+                    {"units": PARAMETERS["penalty"].units,
+                     "long_name": "indifference curve: least penalty at which G complies"})
+    ds["p_exit"] = ("theta", curves["p_exit"].to_numpy(),
+                    {"units": PARAMETERS["penalty"].units,
+                     "long_name": "exit boundary: penalty above which G exits"})
+    return ds
+
+
+def compliance_penalty(alpha0: Any, theta: float, *, forms: GameForms | None = None,
+                       method: str = "auto", **params: Any) -> xr.Dataset:
+    """Least penalty that makes G comply with ``theta``, for each baseline performance α0.
+
+    Returns a Dataset over ``alpha0`` with ``p_star`` (NaN where θ does not bind or
+    complying is worse than exiting) and ``omega_free``.
+    """
+    alpha0 = np.atleast_1d(np.asarray(alpha0, dtype=float))
+    GameParams(alpha0=alpha0, theta=theta)
+    rows = [policy_curves([theta], forms=forms, method=method, alpha0=a, **params) for a in alpha0]
+    p_star = np.array([r["p_star"].iloc[0] for r in rows])
+    free = equilibrium_arrays(GameParams(alpha0=alpha0, **params), forms or GameForms(), method)
+    return xr.Dataset(
+        {"p_star": ("alpha0", p_star, {"units": PARAMETERS["penalty"].units,
+                                        "long_name": f"least penalty for compliance at θ={theta:g}"}),
+         "omega_free": ("alpha0", free["omega_free"], {"units": "openness"})},
+        coords={"alpha0": ("alpha0", alpha0, {"units": PARAMETERS["alpha0"].units})},
+        attrs={"theta": theta, **{k: v for k, v in params.items() if np.ndim(v) == 0}},
+    )
