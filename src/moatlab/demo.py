@@ -92,7 +92,7 @@ def _summary(res: dict) -> str:
         lines.append(f"- ε = {e:g}: ω_free = {w[0]:.3f} at α0 = {a[0]:g}, "
                      f"{float(free['omega_free'].sel(epsilon=e).interp(alpha0=LOW_ALPHA0)):.3f} at "
                      f"α0 = {LOW_ALPHA0:g}; G stays fully closed for α0 ≥ {_first_closed(a, w):.3g}.")
-    for tag, a0 in (("low", LOW_ALPHA0), ("high", HIGH_ALPHA0)):
+    for a0 in (LOW_ALPHA0, HIGH_ALPHA0):
         eq = solve(alpha0=a0)
         lines.append(f"- at the defaults, α0 = {a0:g} gives ω_free = {eq.omega_free:.3f}.")
     lines += ["", "## P2, P3: the landscapes (landscape_low.png, landscape_high.png)", ""]
@@ -120,8 +120,8 @@ def _summary(res: dict) -> str:
         if dwl.count() > 0:
             lines.append(f"  - defiance is a deadweight loss vs no regulation: surplus falls by up to "
                          f"{-float(dwl.min()):.4f} (the penalty paid), openness does not rise.")
-        lines.append(f"  - comply points that are strict Pareto improvements over no exemption: {pareto:.1f}% "
-                     "of the map (hatched).")
+        lines.append("  - comply points that are strict Pareto improvements over no exemption: "
+                     f"{pareto:.1f}% of the map (hatched).")
     low = res["low"]
     comply = low["action"] == 2
     best = low["omega"].where(comply & (low["pareto_strict_no_exemption"] == 1))

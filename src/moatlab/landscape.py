@@ -34,7 +34,14 @@ from ._validate import ParameterError
 from .forms import GameForms
 from .game.kernel import TIE
 from .game.params import PARAMETERS, GameParams
-from .game.solver import REFERENCES, equilibrium_arrays, grid_params, make_kernel, reference_arrays, to_dataset
+from .game.solver import (
+    REFERENCES,
+    equilibrium_arrays,
+    grid_params,
+    make_kernel,
+    reference_arrays,
+    to_dataset,
+)
 
 DEFAULT_THETA = np.linspace(0.0, 1.0, 201)
 DEFAULT_PENALTY = np.linspace(0.0, 0.5, 201)

@@ -46,7 +46,7 @@ Array = np.ndarray
 def _quadratic_roots(a2: Array, a1: Array, a0: Array) -> tuple[Array, Array]:
     """Real roots of ``a2 x² + a1 x + a0`` by the cancellation-free formula; NaN where none."""
     disc = a1 * a1 - 4 * a2 * a0
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         sq = np.sqrt(disc)  # NaN where disc < 0
         q = -0.5 * (a1 + np.copysign(sq, a1))
         r1 = q / a2

@@ -2,7 +2,10 @@ r"""Numerical kernel of the openness game, for any functional forms.
 
 Stage 2 (specialist). D's best response solves its first-order condition
 
-.. math:: g(\alpha_1) = (1-\delta(\omega))\, r'(\alpha_1) - \partial_\Delta\varphi_D(\alpha_1-\alpha_0;\omega) = 0
+.. math::
+
+    g(\alpha_1) = (1-\delta(\omega))\, r'(\alpha_1)
+                  - \partial_\Delta\varphi_D(\alpha_1-\alpha_0;\omega) = 0
 
 (the corner :math:`\alpha_1=\alpha_0` when :math:`g(\alpha_0)\le 0`). The root is bracketed by
 doubling and then found by Newton's method safeguarded by bisection, to machine precision.
@@ -85,14 +88,16 @@ class NumericalKernel:
 
     # -- stage 2 -------------------------------------------------------------------------
     def best_response(self, w: Array) -> tuple[Array, Array]:
-        """α1*(ω) for ω of shape (N, K); also the mask of interior solutions."""
+        """α1*(ω) for ω of shape (N, K), and where it is interior (1), a corner (0) or the
+        corner's edge (-1)."""
         a0 = self.col["alpha0"] + 0.0 * w
         keep = 1.0 - self.share(w)
 
         def foc(x: Array) -> Array:
             return keep * self.r.d1(x) - self.phi.dd(x - a0, w)
 
-        interior = foc(a0) > 0
+        g0 = foc(a0)
+        interior = g0 > 0
         lo = a0.copy()
         step = np.maximum(1.0, np.abs(a0))
         hi = a0 + step
@@ -126,7 +131,9 @@ class NumericalKernel:
             if np.all(small_before | ~interior):
                 break
             small_before |= small
-        return x, interior
+        # 1 interior, 0 at the corner α0, -1 at the corner's edge (FOC exactly 0 at α0): there
+        # α1* = α0 but its right-derivative in ω is the interior one
+        return x, np.where(interior, 1, np.where(g0 == 0, -1, 0))
 
     def outcome(self, w: Array) -> tuple[Array, Array, Array, Array, Array, Array]:
         """α1*, U_D*, participation, δ·r, b − κ − φ_G and the interior mask at ω (N, K)."""
@@ -148,7 +155,8 @@ class NumericalKernel:
         num = dshare * dr + self.phi.ddw(a1 - a0, w)
         den = (1 - share) * self.r.d2(a1) - self.phi.ddd(a1 - a0, w)
         with np.errstate(divide="ignore", invalid="ignore"):
-            da1 = np.where(interior, num / den, 0.0)
+            da1 = num / den
+        da1 = np.where(interior == 1, da1, np.where(interior == -1, np.maximum(da1, 0.0), 0.0))
         drev = np.where(part, dshare * r + share * dr * da1, 0.0)
         slope = m * drev + self.b.d1(w) - self.kappa.d1(w) + s
         val = m * rev + other + s * w
