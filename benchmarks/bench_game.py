@@ -1,0 +1,130 @@
+"""Benchmark of the openness-game solver: vectorised closed form, numerical path, naive baseline.
+
+Run: ``python benchmarks/bench_game.py [--n 1000000] [--sample 200]``. Prints equilibria per
+second for each path and, as its last line, ``speedup: <ratio>`` (vectorised closed form over
+the naive per-point scipy.optimize baseline). Targets (one core): >= 5e6/s closed form,
+>= 1e5/s numerical path with user forms, >= 300x the baseline, < 2 GB peak for 1e7 points.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from moatlab import GameForms, GameParams
+from moatlab.game import equilibrium_arrays
+
+
+def random_points(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Every parameter varies."""
+    return dict(
+        alpha0=rng.uniform(0.01, 3, n), theta=rng.uniform(0, 1, n), penalty=rng.uniform(0, 0.5, n),
+        delta0=rng.uniform(0.1, 1, n), c_d=rng.uniform(0.2, 5, n), lam=rng.uniform(0, 0.95, n),
+        epsilon=rng.uniform(0, 0.3, n), kappa0=rng.uniform(0, 0.2, n), c_g=rng.uniform(0, 0.5, n),
+        f_d=rng.uniform(0, 0.3, n),
+    )
+
+
+def naive_point(p: dict[str, float]) -> tuple[float, float]:
+    """One equilibrium the way one would write it first: nested scipy.optimize, per point."""
+
+    def d_response(w: float) -> tuple[float, float]:
+        share = p["delta0"] * (1 - w)
+        f = lambda a: -((1 - share) * a - p["c_d"] * (1 - p["lam"] * w) * (a - p["alpha0"]) ** 2)  # noqa: E731
+        r = minimize_scalar(f, bounds=(p["alpha0"], p["alpha0"] + 100), method="bounded")
+        return r.x, -r.fun - p["f_d"]
+
+    def ug(w: float, pen: float) -> float:
+        a1, ud = d_response(w)
+        rev = p["delta0"] * (1 - w) * a1 if ud >= 0 else 0.0
+        return rev + p["epsilon"] * w - p["kappa0"] * (1 - w) - p["c_g"] * p["alpha0"] ** 2 - pen
+
+    best = (0.0, float("nan"))  # exit
+    for lo, hi, pen in ((0.0, p["theta"], p["penalty"]), (p["theta"], 1.0, 0.0)):
+        if hi <= lo:
+            continue
+        r = minimize_scalar(lambda w, pen=pen: -ug(w, pen), bounds=(lo, hi), method="bounded")
+        if -r.fun > best[0]:
+            best = (-r.fun, r.x)
+    return best
+
+
+def rate(fn, n: int, repeat: int = 3) -> float:
+    best = np.inf
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return n / best
+
+
+def memory_child(n: int) -> None:
+    """Solve n points in chunks of 1e6 (inputs drawn per chunk, ω and action kept for all)."""
+    rng = np.random.default_rng(1)
+    omega = np.empty(n)
+    action = np.empty(n, dtype=np.int8)
+    step = 1_000_000
+    t = time.perf_counter()
+    for i in range(0, n, step):
+        m = min(step, n - i)
+        out = equilibrium_arrays(GameParams(**random_points(m, rng)))
+        omega[i:i + m], action[i:i + m] = out["omega"], out["action"]
+    dt = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{n:.0e} points in {dt:.1f} s, peak RSS {peak:.0f} MB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--n-numerical", type=int, default=20_000)
+    ap.add_argument("--sample", type=int, default=200)
+    ap.add_argument("--sweep", type=int, default=10_000_000)
+    ap.add_argument("--memory-child", type=int, default=0)
+    a = ap.parse_args()
+    if a.memory_child:
+        memory_child(a.memory_child)
+        return
+    rng = np.random.default_rng(0)
+    pts = random_points(a.n, rng)
+    gp = GameParams(**pts)
+    r_closed = rate(lambda: equilibrium_arrays(gp), a.n)
+    print(f"closed form, vectorised:     {r_closed:12.4g} equilibria/s  ({a.n:.0e} points, "
+          "every parameter varying)")
+
+    m = a.n_numerical
+    gpn = GameParams(**{k: v[:m] for k, v in pts.items()})
+    user = GameForms(revenue=lambda x: x, share=lambda w: 0.7 * (1 - w),
+                     finetune_cost=lambda d, w: (1 - 0.6 * w) * d**2)
+    r_num = rate(lambda: equilibrium_arrays(gpn, forms=user), m, repeat=1)
+    print(f"numerical path, user forms:  {r_num:12.4g} equilibria/s  ({m:.0e} points; r, δ, φ_D as "
+          "plain lambdas, derivatives by finite differences)")
+    r_num_a = rate(lambda: equilibrium_arrays(gpn, method="numerical"), m, repeat=1)
+    print(f"numerical path, analytic ∂:  {r_num_a:12.4g} equilibria/s")
+
+    s = a.sample
+    sample = [{k: float(v[i]) for k, v in pts.items()} for i in range(s)]
+    t = time.perf_counter()
+    naive = [naive_point(p) for p in sample]
+    r_naive = s / (time.perf_counter() - t)
+    ours = equilibrium_arrays(GameParams(**{k: v[:s] for k, v in pts.items()}))
+    agree = np.mean([abs(nv[0] - ug) < 1e-4 for nv, ug in zip(naive, ours["U_G"], strict=True)])
+    print(f"naive scipy.optimize/point:  {r_naive:12.4g} equilibria/s  ({s} points; agrees with "
+          f"the solver on U_G to 1e-4 at {100 * agree:.0f}% of them)")
+
+    if a.sweep:
+        r = subprocess.run([sys.executable, __file__, "--memory-child", str(a.sweep)],
+                           capture_output=True, text=True, check=True)
+        print("sweep:", r.stdout.strip())
+    print(f"numerical path vs target 1e5/s: {r_num / 1e5:.2f}x")
+    print(f"speedup: {r_closed / r_naive:.0f}")
+
+
+if __name__ == "__main__":
+    main()
