@@ -44,7 +44,7 @@ def check_range(
     lb = "(" if lo_open else "["
     rb = ")" if hi_open else "]"
     allowed = f"in {lb}{_bound(lo)}, {_bound(hi)}{rb}"
-    ok = np.isfinite(arr) | (np.isinf(arr) & False)
+    ok = np.isfinite(arr)
     ok &= (arr > lo) if lo_open else (arr >= lo)
     ok &= (arr < hi) if hi_open else (arr <= hi)
     if not ok.all():

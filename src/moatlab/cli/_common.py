@@ -15,8 +15,6 @@ import numpy as np
 import typer
 from rich.console import Console
 
-from .._validate import ParameterError
-
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -30,12 +28,6 @@ def fail(message: str) -> None:
 
 def option_name(param: str) -> str:
     return "--" + param.replace("_", "-")
-
-
-def cli_message(e: ParameterError) -> str:
-    """A ParameterError reworded with the CLI option name."""
-    return f"{option_name(e.name)} = {e.message_value} is not allowed: must be {e.allowed}" \
-        if hasattr(e, "message_value") else f"{option_name(e.name)}: {e}"
 
 
 def parse_grid(option: str, text: str, lo: float, hi: float) -> np.ndarray:
