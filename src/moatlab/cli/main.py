@@ -13,6 +13,7 @@ except ImportError:  # pragma: no cover - older Typer with a click dependency
 
 from .._validate import ParameterError, _fmt
 from ..game.numerical import SolverError
+from ..measures._io import DataFormatError, DataPathError
 from ._common import UserError, err_console, option_name
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 
 from . import game as _game  # noqa: E402,F401  (registers solve, landscape, demo)
+from . import measures as _measures  # noqa: E402,F401  (registers measures …)
 
 
 def _error(message: str, code: int) -> int:
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     except ParameterError as e:
         name = option_name(e.name) if not e.name.startswith("-") and " " not in e.name else e.name
         sys.exit(_error(f"{name} = {_fmt(e.value)} is not allowed: must be {e.allowed}", 2))
+    except (DataPathError, DataFormatError) as e:
+        sys.exit(_error(str(e), 2))
     except SolverError as e:
         sys.exit(_error(str(e), 1))
     sys.exit(rv if isinstance(rv, int) else 0)

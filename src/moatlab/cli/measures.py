@@ -1,0 +1,315 @@
+"""``moatlab measures …``: openness of real models (FMTI, MOF, EOSAI) and regulatory definitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ._common import atomic_dir, dumps, err_console, fail
+from .main import app
+
+measures_app = typer.Typer(help="Openness of real models: FMTI, MOF, EOSAI; who counts as open source.",
+                           no_args_is_help=True)
+app.add_typer(measures_app, name="measures")
+
+Json = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+Csv = Annotated[bool, typer.Option("--csv", help="print CSV instead of a table")]
+
+
+class _Failed(Exception):
+    pass
+
+
+def _report_errors(errors: list) -> int:
+    for e in errors:
+        err_console.print(f"error: {e}", markup=False)
+    if errors:
+        err_console.print(f"error: {len(errors)} file{'s' if len(errors) > 1 else ''} failed to load",
+                          markup=False)
+    return 2 if errors else 0
+
+
+def _table(df: pd.DataFrame, title: str, fmt: dict[str, str] | None = None) -> None:
+    fmt = fmt or {}
+    t = Table(title=title)
+    for c in df.columns:
+        t.add_column(str(c), justify="right" if pd.api.types.is_numeric_dtype(df[c]) else "left")
+    for row in df.itertuples(index=False):
+        t.add_row(*[_cell(v, fmt.get(c)) for c, v in zip(df.columns, row, strict=True)])
+    Console(width=max(100, Console().width)).print(t)
+
+
+def _cell(v: Any, f: str | None) -> str:
+    if isinstance(v, float):
+        return "" if pd.isna(v) else format(v, f or ".3f")
+    return str(v)
+
+
+def _emit(df: pd.DataFrame, records: Any, json: bool, csv: bool, title: str, fmt=None) -> None:
+    if json and csv:
+        fail("--json and --csv are exclusive: choose one output format")
+    if json:
+        typer.echo(dumps(records))
+    elif csv:
+        typer.echo(df.to_csv(index=False), nl=False)
+    else:
+        _table(df, title, fmt)
+
+
+@measures_app.command("fmti")
+def fmti_cmd(
+    path: Annotated[Path, typer.Argument(help="FMTI folder (or one scores CSV)")],
+    version: Annotated[str, typer.Option(help="release: 'latest', 'all' or a version such as 2023-10")]
+    = "latest",
+    by: Annotated[str, typer.Option(help="'developer', 'domain' or 'subdomain'")] = "developer",
+    json: Json = False, csv: Csv = False,
+) -> None:
+    """Transparency share per developer (satisfied / scored indicators) of an FMTI release.
+
+    Example: moatlab measures fmti ../shared/data/fmti --version 2023-10 --json
+    """
+    from ..measures import fmti_scores, load_fmti
+
+    if by not in ("developer", "domain", "subdomain"):
+        fail(f"--by = {by!r} is not allowed: must be one of developer, domain, subdomain")
+    rep = load_fmti(path)
+    versions = [r.version for r in rep.items]
+    if version == "latest":
+        rels = rep.items[-1:]
+    elif version == "all":
+        rels = rep.items
+    else:
+        rels = [r for r in rep.items if r.version == version]
+        if not rels:
+            fail(f"--version = {version!r} is not allowed: must be latest, all or one of "
+                 + ", ".join(versions))
+    for r in rels:
+        t = r.totals()
+        bad = t[t["published"].notna() & (t["published"] != t["recomputed"])]
+        for dev, row in bad.iterrows():
+            err_console.print(f"warning: {r.source}: Total of {dev} is {row.published:g} but the "
+                              f"indicators sum to {row.recomputed:g}", markup=False)
+    df = fmti_scores(rels, by=None if by == "developer" else by) if rels else pd.DataFrame()
+    keys = ["developer", *(["domain"] if by != "developer" else []), *(["subdomain"] if by == "subdomain"
+                                                                          else []),
+            "satisfied", "scored", "share"]
+    if version == "all":
+        keys = ["version", *keys]
+    df = df[keys] if len(df) else pd.DataFrame(columns=keys)
+    _emit(df, df.to_dict(orient="records"), json, csv,
+          f"FMTI transparency ({', '.join(r.version for r in rels)})")
+    raise typer.Exit(_report_errors(rep.errors))
+
+
+@measures_app.command("mof")
+def mof_cmd(
+    path: Annotated[Path, typer.Argument(help="MOF folder (or its models/ or one .yml)")],
+    licenses: Annotated[Path | None, typer.Option(help="folder of the licence lists")] = None,
+    schema: Annotated[Path | None, typer.Option(help="mof_schema.json")] = None,
+    json: Json = False, csv: Csv = False,
+) -> None:
+    """MOF class and progress of every model file.
+
+    Example: moatlab measures mof ../shared/data/mof --csv
+    """
+    from ..measures import load_mof, mof_table
+
+    rep = load_mof(path, licenses=licenses, schema=schema)
+    df = mof_table(rep.items)
+    cols = ["name", "producer", "class", "label", "progress_3", "progress_2", "progress_1", "share"]
+    _emit(df if csv else df[cols], [r.to_dict() for r in rep.items], json, csv,
+          f"MOF classification ({len(rep.items)} models)", {"progress_3": ".1f", "progress_2": ".1f",
+                                                              "progress_1": ".1f"})
+    raise typer.Exit(_report_errors(rep.errors))
+
+
+def _parse_weights(text: str | None) -> dict[str, float] | None:
+    from ..measures import DIMENSIONS
+
+    if not text:
+        return None
+    out = {}
+    for part in text.split(","):
+        k, _, v = part.partition("=")
+        k = k.strip()
+        if k not in DIMENSIONS:
+            fail(f"--weights = {text!r} is not allowed: {k!r} is not a dimension (one of "
+                 + ", ".join(DIMENSIONS) + ")")
+        try:
+            out[k] = float(v)
+            if not out[k] >= 0:
+                raise ValueError
+        except ValueError:
+            fail(f"--weights = {text!r} is not allowed: weight of {k} must be a number >= 0")
+    return out
+
+
+@measures_app.command("eosai")
+def eosai_cmd(
+    path: Annotated[Path, typer.Argument(help="EOSAI folder (or its projects/ or one .yaml)")],
+    weights: Annotated[str | None, typer.Option(help="dimension weights, e.g. llmweights=2,license=2")]
+    = None,
+    json: Json = False, csv: Csv = False,
+) -> None:
+    """EOSAI openness score (open 1, partial 0.5, closed 0; mean over rated dimensions).
+
+    Example: moatlab measures eosai ../shared/data/eosai --weights llmweights=2
+    """
+    from ..measures import GROUPS, eosai_scores, load_eosai
+
+    w = _parse_weights(weights)
+    rep = load_eosai(path)
+    for s in rep.skipped:
+        err_console.print(f"note: skipped {s}", markup=False)
+    df = eosai_scores(rep.items, w)
+    cols = ["name", "organisation", "score", *GROUPS, "rated", "missing"]
+    recs = [{**{k: r[k] for k in cols if k != "missing"},
+             "missing": [m for m in r["missing"].split(",") if m]} for r in df.to_dict(orient="records")]
+    _emit(df if csv else df[cols], recs, json, csv, f"EOSAI openness ({len(df)} projects)")
+    raise typer.Exit(_report_errors(rep.errors))
+
+
+def _detect(path: Path) -> str:
+    """Which data set a path holds: 'root', 'fmti', 'mof' or 'eosai'."""
+    from ..measures._io import read_yaml
+
+    if not path.exists():
+        fail(f"PATH = '{path}' is not allowed: must be an existing file or folder")
+    if path.is_dir():
+        if any((path / n).is_dir() for n in ("fmti", "mof", "eosai")):
+            return "root"
+        if path.name in ("fmti", "mof", "eosai"):
+            return path.name
+        if (path / "models").is_dir() or any(path.glob("*.yml")):
+            return "mof"
+        if (path / "projects").is_dir() or any(path.glob("*.yaml")):
+            return "eosai"
+        if any(path.glob("*.csv")):
+            return "fmti"
+    elif path.suffix == ".csv":
+        return "fmti"
+    elif path.suffix in (".yml", ".yaml"):
+        try:
+            doc = read_yaml(path)
+        except Exception:
+            return "mof" if path.suffix == ".yml" else "eosai"
+        if isinstance(doc, dict) and "release" in doc:
+            return "mof"
+        if isinstance(doc, dict) and "project" in doc:
+            return "eosai"
+    fail(f"PATH = '{path}' is not allowed: must hold FMTI (CSV), MOF (.yml) or EOSAI (.yaml) data")
+    return ""
+
+
+def _profiles(paths: list[Path], fmti_version: str | None = "latest"):
+    from ..measures import Catalogue, license_lists, load_catalogue, load_eosai, load_fmti, load_mof
+    from ..measures.mof import _find
+
+    cat = Catalogue()
+    for p in paths:
+        kind = _detect(p)
+        if kind == "root":
+            c = load_catalogue(p)
+            cat.eosai += c.eosai
+            cat.mof += c.mof
+            cat.fmti += c.fmti
+            cat.errors += c.errors
+            cat.lists = c.lists or cat.lists
+            continue
+        rep = {"fmti": load_fmti, "mof": load_mof, "eosai": load_eosai}[kind](p)
+        getattr(cat, kind).extend(rep.items)
+        cat.errors += rep.errors
+        if kind == "mof":
+            lic = _find(p if p.is_dir() else p.parent, "licenses")
+            cat.lists = license_lists(lic) if lic else cat.lists
+    return cat, cat.profiles(fmti_version=fmti_version)
+
+
+@measures_app.command("check")
+def check_cmd(
+    definition: Annotated[str, typer.Argument(help="eu-ai-act-open-source, osaid-1.0, mof-class-I|II|III, "
+                                              "threshold(θ) or threshold(θ, score=eosai|mof|fmti)")],
+    paths: Annotated[list[Path], typer.Argument(help="data folders or files (FMTI, MOF, EOSAI)")],
+    json: Json = False, csv: Csv = False,
+) -> None:
+    """Who qualifies under a definition of open source: qualifies / does not / cannot tell, and why.
+
+    Example: moatlab measures check eu-ai-act-open-source ../shared/data
+    """
+    from ..measures import check, get_definition
+
+    d = get_definition(definition)
+    cat, profiles = _profiles(paths)
+    df = check(d, profiles, cat.lists)
+    counts = df["answer"].value_counts()
+    _emit(df, df.to_dict(orient="records"), json, csv,
+          f"{d.name}: " + ", ".join(f"{a} {int(counts.get(a, 0))}" for a in
+                                    ("qualifies", "does not", "cannot tell")))
+    raise typer.Exit(_report_errors(cat.errors))
+
+
+@measures_app.command("classify")
+def classify_cmd(
+    file: Annotated[Path, typer.Argument(help="one MOF model file (.yml)")],
+    licenses: Annotated[Path | None, typer.Option(help="folder of the licence lists")] = None,
+    schema: Annotated[Path | None, typer.Option(help="mof_schema.json")] = None,
+    json: Json = False,
+) -> None:
+    """Classify one MOF file: class, progress per class, each component's licence and status.
+
+    Example: moatlab measures classify ../shared/data/mof/models/OLMo-7B.yml --json
+    """
+    from ..measures import classify_file
+
+    r = classify_file(file, licenses=licenses, schema=schema)
+    for w in r.warnings:
+        err_console.print(f"warning: {file}: {w}", markup=False)
+    if json:
+        typer.echo(dumps(r.to_dict()))
+        return
+    df = pd.DataFrame([{**c.to_dict(), "license": c.license or "", "from": c.license_source or "",
+                        "optional": "yes" if c.optional else ""} for c in r.components])
+    _table(df, f"{r.name}: {r.label}  (progress III {r.progress['3']:.1f}%, II {r.progress['2']:.1f}%, "
+               f"I {r.progress['1']:.1f}%)" + ("; research paper stands in for the technical report"
+                                               if r.substituted else ""))
+
+
+@measures_app.command("exempt")
+def exempt_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="data folders or files (FMTI, MOF, EOSAI)")],
+    theta: Annotated[float, typer.Option(help="threshold θ to mark, in [0, 1]")] = 0.6,
+    alpha0: Annotated[float, typer.Option(help="α0 of the game landscape drawn above")] = 0.2,
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("moatlab-out"),
+) -> None:
+    """Place real models on the game's θ axis: which models a threshold exempts (figure, NetCDF, CSV).
+
+    Example: moatlab measures exempt ../shared/data --theta 0.6 --out out/
+    """
+    from ..landscape import landscape
+    from ..measures import exempt_at, exemptions, openness_table
+    from ..plots import plot_scores, plot_theta_axis
+
+    if not 0.0 <= theta <= 1.0:
+        fail(f"--theta = {theta:g} is not allowed: must be in [0, 1]")
+    import numpy as np
+
+    cat, profiles = _profiles(paths)
+    table = openness_table(profiles, lists=cat.lists)
+    ex = exemptions(table)
+    ls = landscape(np.linspace(0, 1, 101), np.linspace(0, 0.5, 101), alpha0=alpha0)
+    with atomic_dir(out) as tmp:
+        table.to_csv(tmp / "models.csv", index=False)
+        ex.to_netcdf(tmp / "exemptions.nc")
+        plot_theta_axis(table, ex, ls, theta).savefig(tmp / "theta_axis.png", dpi=120)
+        plot_scores(table).savefig(tmp / "scores.png", dpi=120)
+    hit = exempt_at(table, theta)
+    typer.echo(f"at θ = {theta:g}: " + ", ".join(
+        f"{d} {int((hit['dataset'] == d).sum())}/{int(ex['scored'].sel(dataset=d))}"
+        for d in ex["dataset"].values) + " models exempt")
+    typer.echo(f"wrote {out}/models.csv, exemptions.nc, theta_axis.png, scores.png")
+    raise typer.Exit(_report_errors(cat.errors))

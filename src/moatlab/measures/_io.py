@@ -1,0 +1,107 @@
+"""Loading helpers shared by the data sets: located errors, reports, YAML with line numbers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import yaml
+
+T = TypeVar("T")
+
+DATA_ENV = "MOATLAB_DATA"
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A file that could not be read: which file, where in it, and what is wrong."""
+
+    path: str
+    where: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.where}: {self.problem}" if self.where else f"{self.path}: {self.problem}"
+
+
+@dataclass
+class LoadReport(Generic[T]):
+    """What a loader read: the items, the files that failed, and files skipped on purpose."""
+
+    items: list[T] = field(default_factory=list)
+    errors: list[LoadError] = field(default_factory=list)
+    skipped: list[LoadError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class DataFormatError(ValueError):
+    """A data file is malformed. ``str()`` is one line naming the file, the place and the problem."""
+
+    def __init__(self, path: str | os.PathLike, where: str, problem: str):
+        self.error = LoadError(str(path), where, problem)
+        super().__init__(str(self.error))
+
+
+class DataPathError(FileNotFoundError):
+    """The data folder or file does not exist or holds nothing this loader reads."""
+
+
+def data_dir(name: str, path: str | os.PathLike | None = None) -> Path:
+    """Resolve the folder of data set ``name`` ('fmti', 'mof', 'eosai').
+
+    ``path`` may be that folder itself or a folder containing it; without ``path`` the
+    environment variable ``MOATLAB_DATA`` names the parent folder. The data is always read
+    where it lies; moatlab never copies or downloads it.
+    """
+    if path is None:
+        env = os.environ.get(DATA_ENV)
+        if not env:
+            raise DataPathError(f"no path given for the {name} data and {DATA_ENV} is not set")
+        path = env
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise DataPathError(f"{name} data path '{p}' does not exist")
+    if p.is_dir() and (p / name).is_dir() and p.name != name:
+        p = p / name
+    return p
+
+
+def files(path: Path, patterns: Iterable[str]) -> list[Path]:
+    """The files under ``path`` (a file, or a folder searched non-recursively) matching patterns."""
+    if path.is_file():
+        return [path]
+    out: list[Path] = []
+    for pat in patterns:
+        out.extend(sorted(path.glob(pat)))
+    return out
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file; a syntax error becomes a :class:`DataFormatError` with its line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise DataFormatError(path, f"byte {e.start}", "not UTF-8 text") from None
+    except OSError as e:
+        raise DataFormatError(path, "", e.strerror or str(e)) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(str(x) for x in (e.context, e.problem) if x) or "malformed YAML"
+        raise DataFormatError(path, where, f"malformed YAML ({problem})") from None
+    except yaml.YAMLError as e:
+        raise DataFormatError(path, "", f"malformed YAML ({e})") from None

@@ -1,0 +1,260 @@
+"""Regulatory definitions of "open source", as named rules over the data sets' profiles.
+
+Each rule answers, per model, ``qualifies``, ``does not`` or ``cannot tell``, with the reason,
+and states which fields of which data set it reads. It never guesses: a field a data set does
+not have, or a licence string no licence list recognises, gives ``cannot tell`` unless another
+condition already fails. The rules:
+
+``eu-ai-act-open-source``
+    EU AI Act (Regulation (EU) 2024/1689), Art. 53(2) and recital 102: released under a free and
+    open-source licence allowing access, use, modification and distribution, with the parameters
+    including the weights, information on the architecture and on usage made public.
+``osaid-1.0``
+    Open Source Initiative, *Open Source AI Definition 1.0* (Oct 2024): data information, complete
+    code (training, data processing, inference) and parameters, all under open terms.
+``mof-class-III`` / ``mof-class-II`` / ``mof-class-I``
+    The Model Openness Framework's classes (cumulative: a Class I model also qualifies for II and III).
+``threshold(θ)`` / ``threshold(θ, score=eosai|mof|fmti)``
+    A continuous score at or above θ, the game's openness threshold; by default each data set's
+    own score (EOSAI openness, MOF share of required components open, FMTI transparency share).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .._validate import ParameterError
+from .eosai import EOSAIProject
+from .mof import LicenseLists, MOFResult
+
+ANSWERS = ("qualifies", "does not", "cannot tell")
+
+
+@dataclass(frozen=True)
+class FMTIDeveloper:
+    """One developer's flagship model in one FMTI release."""
+
+    developer: str
+    version: str
+    satisfied: int
+    scored: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.developer} ({self.version})"
+
+    @property
+    def share(self) -> float:
+        return self.satisfied / self.scored if self.scored else math.nan
+
+
+@dataclass(frozen=True)
+class Verdict:
+    model: str
+    dataset: str
+    definition: str
+    answer: str
+    reason: str
+
+
+def dataset_of(item) -> str:
+    if isinstance(item, EOSAIProject):
+        return "eosai"
+    if isinstance(item, MOFResult):
+        return "mof"
+    if isinstance(item, FMTIDeveloper):
+        return "fmti"
+    raise TypeError(f"not a profile of a known data set: {type(item).__name__}")
+
+
+def score_of(item) -> float:
+    """The data set's own continuous score in [0, 1] (NaN if it has none)."""
+    ds = dataset_of(item)
+    if ds == "eosai":
+        return item.score()
+    if ds == "mof":
+        return item.share
+    return item.share
+
+
+def _combine(fails: list[str], unknown: list[str]) -> tuple[str, str]:
+    if fails:
+        return "does not", "; ".join(fails)
+    if unknown:
+        return "cannot tell", "; ".join(unknown)
+    return "qualifies", ""
+
+
+def _eosai_need(p: EOSAIProject, dim: str, ok: tuple[str, ...], what: str, fails, unknown) -> None:
+    r = p.ratings.get(dim)
+    if r is None:
+        unknown.append(f"{dim} not rated ({what})")
+    elif r not in ok:
+        fails.append(f"{dim} is {r} ({what})")
+
+
+def _mof_need(m: MOFResult, comp: str, what: str, fails, unknown, lists: LicenseLists | None,
+              listed_enough: bool = False) -> None:
+    c = m.component(comp)
+    if c.status == "included" or (listed_enough and c.status != "missing"):
+        return
+    if c.status == "missing":
+        fails.append(f"{comp} not listed, so not released ({what})")
+    elif c.status == "unlicensed":
+        fails.append(f"{comp} has no licence ({what})")
+    elif lists is not None and c.license not in lists.entries:
+        unknown.append(f"{comp} licence {c.license!r} is not a recognised licence id ({what})")
+    else:
+        fails.append(f"{comp} licence {c.license} is not open ({what})")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A named rule. ``reads`` maps each data set to the fields the rule reads there."""
+
+    name: str
+    title: str
+    source: str
+    reads: dict[str, tuple[str, ...]]
+    rule: Callable[..., tuple[str, str]] = field(repr=False)
+
+    def evaluate(self, item, lists: LicenseLists | None = None) -> Verdict:
+        ds = dataset_of(item)
+        if ds not in self.reads:
+            answer, reason = "cannot tell", f"the {ds.upper()} data has none of the fields this rule needs"
+        else:
+            answer, reason = self.rule(item, ds, lists)
+        return Verdict(item.name, ds, self.name, answer, reason)
+
+
+def _eu(item, ds: str, lists) -> tuple[str, str]:
+    fails: list[str] = []
+    unknown: list[str] = []
+    if ds == "eosai":
+        _eosai_need(item, "license", ("open",), "free and open-source licence", fails, unknown)
+        _eosai_need(item, "llmweights", ("open",), "weights public", fails, unknown)
+        _eosai_need(item, "architecture", ("open", "partial"), "architecture information", fails, unknown)
+        _eosai_need(item, "modelcard", ("open", "partial"), "usage information", fails, unknown)
+    else:
+        _mof_need(item, "Model parameters (Final)", "weights under an open licence", fails, unknown, lists)
+        _mof_need(item, "Model architecture", "architecture under an open licence", fails, unknown, lists)
+        _mof_need(item, "Model card", "usage information published", fails, unknown, lists,
+                  listed_enough=True)
+    return _combine(fails, unknown)
+
+
+def _osaid(item, ds: str, lists) -> tuple[str, str]:
+    fails: list[str] = []
+    unknown: list[str] = []
+    if ds == "eosai":
+        _eosai_need(item, "opencode", ("open",), "complete code", fails, unknown)
+        _eosai_need(item, "llmweights", ("open",), "parameters", fails, unknown)
+        _eosai_need(item, "license", ("open",), "open terms", fails, unknown)
+        r_data, r_sheet = item.ratings.get("llmdata"), item.ratings.get("datasheet")
+        if "open" in (r_data, r_sheet):
+            pass
+        elif r_data is None or r_sheet is None:
+            unknown.append("llmdata or datasheet not rated (data information)")
+        else:
+            fails.append(f"llmdata is {r_data} and datasheet is {r_sheet} (data information)")
+    else:
+        for comp, what in (("Model parameters (Final)", "parameters"), ("Model architecture", "code"),
+                           ("Training code", "code"), ("Inference code", "code"),
+                           ("Data preprocessing code", "code")):
+            _mof_need(item, comp, what, fails, unknown, lists)
+        if "included" not in (item.component("Datasets").status, item.component("Data card").status):
+            sub_f: list[str] = []
+            sub_u: list[str] = []
+            _mof_need(item, "Data card", "data information", sub_f, sub_u, lists)
+            (unknown if sub_u else fails).extend(sub_u or sub_f)
+    return _combine(fails, unknown)
+
+
+def _mof_class(k: int):
+    def rule(item: MOFResult, ds: str, lists) -> tuple[str, str]:
+        if 1 <= item.mof_class <= k:
+            return "qualifies", ""
+        return "does not", f"{item.label}; progress toward class {_roman(k)} is {item.progress[str(k)]:.1f}%"
+    return rule
+
+
+def _roman(k: int) -> str:
+    return {1: "I", 2: "II", 3: "III"}[k]
+
+
+DEFINITIONS: dict[str, Definition] = {
+    "eu-ai-act-open-source": Definition(
+        "eu-ai-act-open-source", "EU AI Act exemption for free and open-source models",
+        "Regulation (EU) 2024/1689 (AI Act), Art. 53(2) and recital 102",
+        {"eosai": ("license", "llmweights", "architecture", "modelcard"),
+         "mof": ("Model parameters (Final)", "Model architecture", "Model card")}, _eu),
+    "osaid-1.0": Definition(
+        "osaid-1.0", "Open Source AI Definition 1.0 (OSI), approximated",
+        "Open Source Initiative, The Open Source AI Definition 1.0 (28 Oct 2024)",
+        {"eosai": ("opencode", "llmweights", "license", "llmdata", "datasheet"),
+         "mof": ("Model parameters (Final)", "Model architecture", "Training code", "Inference code",
+                 "Data preprocessing code", "Datasets", "Data card")}, _osaid),
+    **{f"mof-class-{_roman(k)}": Definition(
+        f"mof-class-{_roman(k)}", f"MOF {LABEL}",
+        "LF AI & Data, Model Openness Framework 1.0 (White et al. 2024)",
+        {"mof": ("class",)}, _mof_class(k)) for k, LABEL in
+        ((3, "Class III - Open Model"), (2, "Class II - Open Tooling Model"),
+         (1, "Class I - Open Science Model"))},
+}
+SCORES = ("eosai", "mof", "fmti")
+_THRESHOLD = re.compile(r"^threshold\(\s*([^,\s)]+)\s*(?:,\s*score\s*=\s*(\w+)\s*)?\)$")
+
+
+def threshold(theta: float, score: str | None = None) -> Definition:
+    """``threshold(θ)``: the data set's continuous score (or only ``score``'s) is at least θ."""
+    if not (isinstance(theta, int | float) and 0.0 <= theta <= 1.0):
+        raise ParameterError("theta", theta, "a number in [0, 1]")
+    if score is not None and score not in SCORES:
+        raise ParameterError("score", score, "one of " + ", ".join(SCORES))
+
+    def rule(item, ds: str, lists) -> tuple[str, str]:
+        s = score_of(item)
+        if math.isnan(s):
+            return "cannot tell", "no score (no rated dimension)"
+        return ("qualifies", f"score {s:.3f} >= {theta:g}") if s >= theta else (
+            "does not", f"score {s:.3f} < {theta:g}")
+
+    reads = {d: ("score",) for d in (SCORES if score is None else (score,))}
+    name = f"threshold({theta:g})" if score is None else f"threshold({theta:g}, score={score})"
+    return Definition(name, f"continuous openness score >= {theta:g}",
+                      "the openness game's exemption threshold θ", reads, rule)
+
+
+def get_definition(name: str) -> Definition:
+    """A definition by name; ``threshold(0.6)`` and ``threshold(0.6, score=eosai)`` are parsed."""
+    if name in DEFINITIONS:
+        return DEFINITIONS[name]
+    m = _THRESHOLD.match(name.strip())
+    if m:
+        try:
+            theta = float(m.group(1))
+        except ValueError:
+            raise ParameterError("theta", m.group(1), "a number in [0, 1]") from None
+        return threshold(theta, m.group(2))
+    raise ParameterError("definition", name, "one of " + ", ".join(DEFINITIONS)
+                         + ", threshold(θ), threshold(θ, score=eosai|mof|fmti)")
+
+
+def check(definition: str | Definition, items: Iterable, lists: LicenseLists | None = None) -> pd.DataFrame:
+    """Evaluate a definition over profiles; one row per model with the answer and the reason.
+
+    ``lists`` (the MOF licence lists) lets the rules tell an unrecognised licence string
+    (cannot tell) from a recognised licence that is not open (does not).
+    """
+    d = get_definition(definition) if isinstance(definition, str) else definition
+    rows = []
+    for it in items:
+        v = d.evaluate(it, lists)
+        rows.append({"model": v.model, "dataset": v.dataset, "score": score_of(it),
+                     "answer": v.answer, "reason": v.reason})
+    return pd.DataFrame(rows, columns=["model", "dataset", "score", "answer", "reason"])

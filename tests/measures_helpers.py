@@ -1,0 +1,6 @@
+"""Shared helpers of the measures tests."""
+
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MOF_FIX = FIXTURES / "mof"
