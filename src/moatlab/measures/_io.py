@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 import yaml
 
 T = TypeVar("T")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~5x faster
 
 DATA_ENV = "MOATLAB_DATA"
 
@@ -97,7 +98,7 @@ def read_yaml(path: Path) -> Any:
     except OSError as e:
         raise DataFormatError(path, "", e.strerror or str(e)) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
