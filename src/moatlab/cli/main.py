@@ -14,6 +14,7 @@ except ImportError:  # pragma: no cover - older Typer with a click dependency
 from .._validate import ParameterError, _fmt
 from ..game.numerical import SolverError
 from ..measures._io import DataFormatError, DataPathError
+from ..race.scenario import ScenarioError
 from ._common import UserError, err_console, option_name
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app = typer.Typer(
 
 from . import game as _game  # noqa: E402,F401  (registers solve, landscape, demo)
 from . import measures as _measures  # noqa: E402,F401  (registers measures …)
+from . import race as _race  # noqa: E402,F401  (registers race …)
 
 
 def _error(message: str, code: int) -> int:
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     except ParameterError as e:
         name = option_name(e.name) if not e.name.startswith("-") and " " not in e.name else e.name
         sys.exit(_error(f"{name} = {_fmt(e.value)} is not allowed: must be {e.allowed}", 2))
-    except (DataPathError, DataFormatError) as e:
+    except (DataPathError, DataFormatError, ScenarioError) as e:
         sys.exit(_error(str(e), 2))
     except SolverError as e:
         sys.exit(_error(str(e), 1))

@@ -1,0 +1,126 @@
+"""Figures of the race model (matplotlib); each takes results and returns the Figure."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+from matplotlib.colors import TwoSlopeNorm  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+
+def _ax(ax, size=(6.6, 4.4)):
+    if ax is None:
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+        return fig, ax
+    return ax.figure, ax
+
+
+def plot_revenue_vs_open(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
+    """Closed-lab revenue (and with the upgrade, if swept) against open compute, log x-axis.
+
+    ``ds`` from :func:`moatlab.race.sweep` with ``open_compute``.
+    """
+    fig, ax = _ax(ax)
+    x = ds["open_compute"].values
+    rev = ds["revenue"]
+    if "upgrade_to" in rev.dims:
+        rev = rev.isel(upgrade_to=0)
+    ax.plot(x, rev, lw=2, label="revenue without upgrade")
+    if "sd_revenue" in ds:
+        sd = (
+            ds["sd_revenue"].isel(upgrade_to=0) if "upgrade_to" in ds["sd_revenue"].dims else ds["sd_revenue"]
+        )
+        ax.fill_between(x, rev - sd, rev + sd, alpha=0.2, label="± 1 sd over draws")
+    if "revenue_with" in ds:
+        for z in ds["upgrade_to"].values:
+            ax.plot(
+                x, ds["revenue_with"].sel(upgrade_to=z), lw=2, ls="--", label=f"with upgrade to z = {z:.3g}"
+            )
+    ax.set_xscale("log")
+    ax.set_xlabel("open-frontier compute x (log scale)")
+    ax.set_ylabel("revenue over the horizon")
+    ax.set_title(
+        f"A better open model lowers closed revenue (n = {ds.attrs.get('n'):g}, "
+        f"m = {ds.attrs.get('m')} days)",
+        fontsize=10,
+    )
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_upgrade_heatmap(ds: xr.Dataset, z: float | None = None, ax: plt.Axes | None = None) -> Figure:
+    """Upgrade value V over (open release size x′, release day k); ``ds`` from a sweep with
+    ``open_upgrade``, ``release_day`` and ``upgrade_to``."""
+    fig, ax = _ax(ax, (7.2, 4.6))
+    v = ds["value"]
+    if "upgrade_to" in v.dims:
+        v = v.sel(upgrade_to=z, method="nearest") if z is not None else v.isel(upgrade_to=0)
+        z = float(v["upgrade_to"])
+    vals = v.transpose("release_day", "open_upgrade").values
+    lim = float(np.nanmax(np.abs(vals))) or 1.0
+    mesh = ax.pcolormesh(
+        ds["open_upgrade"],
+        ds["release_day"],
+        vals,
+        shading="nearest",
+        cmap="RdBu",
+        norm=TwoSlopeNorm(0.0, -lim, lim),
+    )
+    if np.nanmin(vals) < 0 < np.nanmax(vals):
+        ax.contour(ds["open_upgrade"], ds["release_day"], vals, levels=[0.0], colors="black", linewidths=1.5)
+    fig.colorbar(mesh, ax=ax, label="upgrade value V (black: V = 0)")
+    ax.set_xscale("log")
+    ax.set_xlabel("open release compute x′ (log scale)")
+    ax.set_ylabel("open release day k")
+    ax.set_title(f"Value of upgrading to z = {z:.3g}: a bigger, earlier open release lowers it", fontsize=10)
+    return fig
+
+
+def plot_zstar_components(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
+    """z* against the open release size, for the core model and each component switched on alone.
+
+    ``ds`` from :func:`moatlab.race.component_effects`.
+    """
+    fig, ax = _ax(ax, (9.0, 5.0))
+    x = ds["open_upgrade"].values
+    for i, c in enumerate(ds["component"].values):
+        zs = ds["z_star"].sel(component=c).values
+        holds = bool(ds["conclusion_holds"].sel(component=c))
+        ax.plot(
+            x,
+            zs,
+            lw=3 if c == "core" else 1.6,
+            color="black" if c == "core" else f"C{i}",
+            ls="-" if holds else "--",
+            marker=None if holds else "o",
+            ms=3,
+            label=f"{c}" + ("" if holds else "  ← z* rises: conclusion flips"),
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("open release compute x′ (log scale)")
+    ax.set_ylabel("optimal closed upgrade z* (log; gap: no upgrade pays)")
+    ax.set_title(
+        f"Does a better open model make the lab race harder? (open release on day "
+        f"{ds.attrs.get('release_day')})",
+        fontsize=10,
+    )
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.grid(alpha=0.3, which="both")
+    return fig
+
+
+def plot_daily_revenue(daily: np.ndarray, ax: plt.Axes | None = None) -> Figure:
+    """Revenue per day over the horizon."""
+    fig, ax = _ax(ax)
+    ax.step(np.arange(daily.size), daily, where="post", lw=2)
+    ax.set_xlabel("day")
+    ax.set_ylabel("revenue per day")
+    ax.set_title("Closed-lab revenue over time", fontsize=10)
+    ax.grid(alpha=0.3)
+    return fig

@@ -1,0 +1,34 @@
+"""Race incentives of a closed lab against the open frontier (seed 002), with its eight extensions.
+
+See :mod:`moatlab.race.model` for the equations.
+"""
+
+from .analysis import OptimalUpgrade, RevenueResult, UpgradeResult, optimal_upgrade, revenue, sweep, upgrade
+from .effects import DEFAULT_PRESETS, component_effects
+from .model import Customers, Niche, Prestige, RaceModel, ReleaseProcess, Spillover
+from .scenario import RaceScenario, ScenarioError, load_scenario
+from .schedule import Schedule
+from .value import ValueCurve
+
+__all__ = [
+    "DEFAULT_PRESETS",
+    "RaceScenario",
+    "ScenarioError",
+    "component_effects",
+    "load_scenario",
+    "sweep",
+    "Customers",
+    "Niche",
+    "OptimalUpgrade",
+    "Prestige",
+    "RaceModel",
+    "ReleaseProcess",
+    "RevenueResult",
+    "Schedule",
+    "Spillover",
+    "UpgradeResult",
+    "ValueCurve",
+    "optimal_upgrade",
+    "revenue",
+    "upgrade",
+]
