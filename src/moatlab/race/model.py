@@ -166,6 +166,7 @@ class RaceModel:
 
     Examples
     --------
+    >>> import numpy as np
     >>> m = RaceModel(f="log", n=100, m=365, open=1.0, closed=4.0)
     >>> from moatlab.race import revenue
     >>> r = revenue(m)
