@@ -2,13 +2,15 @@
 
 Run: ``python benchmarks/bench_game.py [--n 1000000] [--sample 200]``. Prints equilibria per
 second for each path and, as its last line, ``speedup: <ratio>`` (vectorised closed form over
-the naive per-point scipy.optimize baseline). Targets (one core): >= 5e6/s closed form,
+the naive per-point scipy.optimize baseline; the compiled numba path when numba is installed,
+else the numpy path, which is also timed). Targets (one core): >= 5e6/s closed form,
 >= 1e5/s numerical path with user forms, >= 300x the baseline, < 2 GB peak for 1e7 points.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -18,7 +20,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from moatlab import GameForms, GameParams
-from moatlab.game import equilibrium_arrays
+from moatlab.game import _fast, equilibrium_arrays
 
 
 def random_points(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -95,8 +97,14 @@ def main() -> None:
     pts = random_points(a.n, rng)
     gp = GameParams(**pts)
     r_closed = rate(lambda: equilibrium_arrays(gp), a.n)
-    print(f"closed form, vectorised:     {r_closed:12.4g} equilibria/s  ({a.n:.0e} points, "
+    kind = "compiled (numba)" if _fast.available() else "numpy, vectorised"
+    print(f"closed form, {kind}: {r_closed:12.4g} equilibria/s  ({a.n:.0e} points, "
           "every parameter varying)")
+    if _fast.available():
+        os.environ["MOATLAB_NO_NUMBA"] = "1"
+        r_np = rate(lambda: equilibrium_arrays(gp), a.n)
+        del os.environ["MOATLAB_NO_NUMBA"]
+        print(f"closed form, numpy path:     {r_np:12.4g} equilibria/s  (without numba)")
 
     m = a.n_numerical
     gpn = GameParams(**{k: v[:m] for k, v in pts.items()})

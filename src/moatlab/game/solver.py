@@ -27,6 +27,7 @@ import xarray as xr
 
 from .._validate import ParameterError, check_choice
 from ..forms import GameForms
+from . import _fast
 from .closed_form import ClosedFormKernel
 from .kernel import TIE
 from .numerical import NumericalKernel
@@ -148,7 +149,10 @@ def equilibrium_arrays(params: GameParams, forms: GameForms | None = None,
     check_choice("method", method, METHODS)
     shape = params.shape
     p = params.flat()
-    out = _chunked(lambda q: _solve_chunk(q, params.penalty_form, forms, method), p)
+    if method != "numerical" and forms.is_default and _fast.available():
+        out = _fast.solve_fast(p, params.penalty_form)  # compiled closed form (numba installed)
+    else:
+        out = _chunked(lambda q: _solve_chunk(q, params.penalty_form, forms, method), p)
     return {k: v.reshape(shape) for k, v in out.items()}
 
 
