@@ -250,3 +250,20 @@ def test_bad_input_is_one_clear_error():
         )
     with pytest.raises(ParameterError, match="open days"):
         RaceModel(open=[(0, 1.0), (0, 2.0)])
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"discount": 0.99, "demand_growth": 0.01},
+        {"rivals": (2.0,), "customers": Customers("lognormal", "uniform")},
+        {"niches": (Niche(0.5, ValueCurve()), Niche(0.5, ValueCurve(), open_skill=3.0))},
+        {"uncertain": ReleaseProcess(draws=300)},
+    ],
+)
+def test_daily_revenue_adds_up_to_the_total(extra):
+    r = revenue(RaceModel(n=100, m=200, open=[(0, 1.0), (80, 6.0)], closed=4.0, **extra), rng=3)
+    assert r.daily_revenue.shape == (200,)
+    assert r.daily_revenue.sum() == pytest.approx(r.revenue, rel=1e-12)
+    assert (r.daily_revenue[80:] <= r.daily_revenue[79] + 1e-12).all()  # the open jump lowers it

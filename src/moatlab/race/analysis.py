@@ -130,10 +130,6 @@ def _evaluate(
     return out
 
 
-def _open_arrays(model: RaceModel) -> tuple[np.ndarray, np.ndarray]:
-    return model.open.arrays()
-
-
 def _check_day(day: int, model: RaceModel) -> int:
     if not (isinstance(day, int | np.integer) and 0 <= day < model.m):
         raise ParameterError("day", day, f"an integer day in [0, {model.m - 1}]")
@@ -207,7 +203,7 @@ def revenue(model: RaceModel, rng: RNG = None) -> RevenueResult:
         Seeds the Monte Carlo draws when ``model.uncertain`` is set.
     """
     model.check_curves()
-    od, oc = _open_arrays(model)
+    od, oc = model.open.arrays()
     r = _evaluate(model, od, oc, None, 0, rng)
     daily = _daily(model, rng)
     return RevenueResult(
@@ -220,28 +216,20 @@ def revenue(model: RaceModel, rng: RNG = None) -> RevenueResult:
 
 
 def _daily(model: RaceModel, rng: RNG) -> np.ndarray:
-    """Expected revenue on each day (every day its own segment)."""
-    from .engine import _val
-    from .model import Customers
-
+    """Expected revenue on each day: the engine's payoff with every day a segment of its own."""
     days = np.arange(model.m, dtype=float)[None, :]
     if model.uncertain is not None:
         rd, rl = draw_releases(model.uncertain, model.m, rng)
         cm = np.exp((rl[:, None, :] * (rd[:, None, :] <= days[..., None])).sum(-1))
     else:
         cm = 1.0
-    x = _lookup(*model.open.arrays(), days) * cm
-    y = _lookup(*model.closed.arrays(), days)
-    rv = tuple(_lookup(*r.arrays(), days) for r in model.rivals)
-    k_rev, _ = (model.customers or Customers()).factors(model.margin)
-    gap = 0.0
-    for nch in model.niche_list():
-        best = _val(nch.f, nch.open_skill, x)
-        for r in rv:
-            best = np.maximum(best, _val(nch.f, nch.rival_skill, r))
-        gap = gap + nch.weight * np.maximum(_val(nch.f, nch.closed_skill, y) - best, 0.0)
-    w = np.diff(model.day_weights()[0])
-    return (k_rev * w * gap).mean(axis=0) if np.ndim(gap) == 2 else k_rev * w * gap
+    x = (_lookup(*model.open.arrays(), days) * cm)[..., None]  # (draws, m, 1): sum over a length-1 axis
+    y = _lookup(*model.closed.arrays(), days)[..., None]
+    rv = tuple(_lookup(*r.arrays(), days)[..., None] for r in model.rivals)
+    cw, cb = model.day_weights()
+    daily = payoff(model, np.diff(cw)[None, :, None], np.diff(cb)[None, :, None], y,
+                   alternatives(model, x, rv))["revenue"]
+    return daily.mean(axis=0)
 
 
 def upgrade(model: RaceModel, z: float, day: int = 0, rng: RNG = None) -> UpgradeResult:
@@ -249,8 +237,8 @@ def upgrade(model: RaceModel, z: float, day: int = 0, rng: RNG = None) -> Upgrad
     day = _check_day(day, model)
     z = float(check_range("z", z, 0.0, lo_open=True))
     model.check_curves(np.array([z]))
-    od, oc = _open_arrays(model)
-    r = _evaluate(model, od, oc, np.asarray(z), day, rng, keep_draws=model.uncertain is not None)
+    od, oc = model.open.arrays()
+    r = _evaluate(model, od, oc, np.asarray(z), day, rng)
     return UpgradeResult(
         z,
         day,
@@ -330,7 +318,7 @@ def optimal_upgrade(
 ) -> OptimalUpgrade:
     """z* = argmax_z V(z) over (y(day), z_max] (default z_max: 10^6 × the largest compute)."""
     day = _check_day(day, model)
-    od, oc = _open_arrays(model)
+    od, oc = model.open.arrays()
     zs, vs = _optimise(model, od, oc, day, rng, z_max)
     return OptimalUpgrade(float(zs), float(vs), bool(np.isfinite(zs)), day)
 
@@ -413,10 +401,6 @@ def sweep(
     for k, v in r.items():
         if k.startswith("draws_"):
             data[k[6:] + "_draws"] = ([*zd, "draw"], v)
-        elif k.startswith("sd_"):
-            data[k] = (zd, v)
-        elif k in ("revenue", "consumer_surplus", "prestige") and upgrade_to is not None:
-            data[k] = (zd, v)
         else:
             data[k] = (zd, v)
     if optimise:
