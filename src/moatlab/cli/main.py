@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 
 from . import game as _game  # noqa: E402,F401  (registers solve, landscape, demo)
+from . import market as _market  # noqa: E402,F401  (registers market …)
 from . import measures as _measures  # noqa: E402,F401  (registers measures …)
 from . import race as _race  # noqa: E402,F401  (registers race …)
 
@@ -54,6 +55,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(_error(f"{name} = {_fmt(e.value)} is not allowed: must be {e.allowed}", 2))
     except (DataPathError, DataFormatError, ScenarioError) as e:
         sys.exit(_error(str(e), 2))
+    except ValueError as e:
+        if type(e).__name__ == "ScenarioError":  # the market's scenarios (imported lazily: Mesa)
+            sys.exit(_error(str(e), 2))
+        raise
     except SolverError as e:
         sys.exit(_error(str(e), 1))
     sys.exit(rv if isinstance(rv, int) else 0)
