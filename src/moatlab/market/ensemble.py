@@ -66,6 +66,7 @@ def run_ensemble(
 
     Examples
     --------
+    >>> from moatlab.market import make_params
     >>> ds = run_ensemble([make_params({"periods": 12})], seeds=2)
     >>> dict(ds.sizes)
     {'scenario': 1, 'seed': 2, 'period': 12}

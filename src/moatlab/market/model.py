@@ -54,6 +54,7 @@ class MarketModel(mesa.Model):
 
     Examples
     --------
+    >>> from moatlab.market import make_params
     >>> df = MarketModel(make_params({"periods": 24}), rng=0).run()
     >>> list(df.columns[:4]), len(df)
     (['hhi', 'active', 'entries', 'exits'], 24)
