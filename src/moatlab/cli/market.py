@@ -207,16 +207,10 @@ def sweep_cmd(
     _check(seeds, seed, 1)
     grid = parse_grid("--values", values, -1e9, 1e9)
     from ..market.ensemble import sweep
-    from ..market.params import make_params
+    from ..market.params import make_params, nested
     from ..plots_market import plot_innovation
 
-    over: dict = {}
-    node = over
-    *head, last = field.split(".")
-    for k in head:
-        node = node.setdefault(k, {})
-    node[last] = float(grid[0])
-    make_params(over, base=sc.params)  # checks the field name and the first value
+    make_params(nested(field, float(grid[0])), base=sc.params)  # checks the field and the first value
     cols = (TextColumn("[bold]sweep runs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("runs", total=seeds * grid.size)

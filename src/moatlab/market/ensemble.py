@@ -206,17 +206,9 @@ def sweep(
 
     ``field`` is a top-level MarketParams field or a dotted one (``policy.fractionalisation``).
     """
-    from .params import make_params
+    from .params import make_params, nested
 
-    scen = []
-    for v in values:
-        over: dict = {}
-        node = over
-        parts = field.split(".")
-        for k in parts[:-1]:
-            node = node.setdefault(k, {})
-        node[parts[-1]] = v
-        scen.append(MarketScenario(f"{field}={v}", make_params(over, base=base)))
+    scen = [MarketScenario(f"{field}={v}", make_params(nested(field, v), base=base)) for v in values]
     rm = run_means(run_ensemble(scen, seeds, seed, progress=progress))
     rm = rm.rename(scenario=field).assign_coords({field: np.asarray(values, dtype=float)})
     return rm

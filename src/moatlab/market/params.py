@@ -224,6 +224,15 @@ def make_params(overrides: dict[str, Any] | None = None, base: MarketParams | No
         raise ParameterError("market", str(e), "one of the documented fields") from None
 
 
+def nested(field: str, value: Any) -> dict[str, Any]:
+    """``"policy.theta", 0.5`` → ``{"policy": {"theta": 0.5}}`` (an override for :func:`make_params`)."""
+    *head, last = field.split(".")
+    out: dict[str, Any] = {last: value}
+    for k in reversed(head):
+        out = {k: out}
+    return out
+
+
 def to_dict(p: Any) -> dict[str, Any]:
     """Plain nested dict of a parameter object (for TOML, JSON and attrs)."""
     return asdict(p)
