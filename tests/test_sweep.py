@@ -404,3 +404,36 @@ def test_prim_on_the_game_says_strong_generalists_defy():
     assert "alpha0" in res.limits.index and res.limits.loc["alpha0", "min"] > 0.25
     with pytest.raises(SpecError, match="0/1 outcome"):
         discover(run_sweep(game_spec(samples=64)), "openness")
+
+
+# --- the race model plugs in --------------------------------------------------------------------
+
+
+def test_race_sweep_rows_equal_the_race_api_and_an_open_model_behind_does_not_move_the_upgrade():
+    from moatlab.race import RaceModel
+    from moatlab.race.analysis import sweep as race_sweep
+    from moatlab.race.value import ValueCurve
+
+    space = ParameterSpace(
+        [
+            Uniform("open_compute", 0.5, 3.5),
+            Uniform("upgrade_to", 5, 40),
+            Uniform("value.a", 0.5, 2),
+            Fixed("n", 100),
+        ]
+    )
+    spec = SweepSpec("race", space, samples=64, seed=2)
+    ds = run_sweep(spec)
+    i = 17
+    ref = race_sweep(
+        RaceModel(f=ValueCurve("log", a=float(ds["value.a"][i])), n=100, m=365, open=1.0, closed=4.0),
+        open_compute=[float(ds.open_compute[i])],
+        upgrade_to=[float(ds.upgrade_to[i])],
+    )
+    assert float(ds.value[i]) == pytest.approx(float(ref.value.values.ravel()[0]), rel=1e-12)
+    # seed 002: while the open frontier stays behind the closed model (x < y = 4), the value of an
+    # upgrade does not depend on it, but revenue does
+    value = sensitivity(spec, "value", n=128).table
+    revenue = sensitivity(spec, "revenue", n=128).table
+    assert value.loc["open_compute", "ST"] == pytest.approx(0, abs=1e-9)
+    assert revenue.loc["open_compute", "ST"] > 0.1

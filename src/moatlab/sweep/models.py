@@ -10,8 +10,9 @@ A sweep model has
   global sample indices, so a stochastic model seeds row ``i`` with
   ``SeedSequence(seed, spawn_key=(1, i))`` and gives the same numbers however a sweep is chunked.
 
-Three are built in: the openness game (vectorised, compiled when numba is installed), the
-market simulator (one Mesa run per row) and :class:`FunctionModel` for any Python function.
+Four are built in: the openness game (vectorised, compiled when numba is installed), the
+race model (one revenue / upgrade-value evaluation per row), the market simulator (one Mesa
+run per row) and :class:`FunctionModel` for any Python function.
 """
 
 from __future__ import annotations
@@ -244,11 +245,119 @@ class FunctionModel:
         return {k: np.asarray(v) for k, v in out.items()}
 
 
-MODELS = {"game": GameModel, "market": MarketModel}
+_RACE_MODEL = ("n", "cost_per_unit", "margin", "discount", "demand_growth")
+_RACE_VALUE = ("value.a", "value.x0", "value.b", "value.mid", "value.k")
+_RACE_POINT = ("open_compute", "closed_compute", "upgrade_to", "day")
+_RACE_OUT = {
+    "revenue": "closed lab's revenue without the upgrade",
+    "revenue_with": "closed lab's revenue with the upgrade",
+    "cost": "training cost of the upgrade",
+    "value": "upgrade value V = payoff with − payoff without − cost",
+    "marginal": "marginal race incentive dR/dz",
+    "consumer_surplus": "customers' surplus from the closed model",
+}
+
+
+@dataclass(frozen=True)
+class RaceModel:
+    """Race incentives (spec race.md): one revenue / upgrade-value evaluation per sample row.
+
+    Parameters are the race model's scalars (``n``, ``cost_per_unit``, ``margin``, ``discount``,
+    ``demand_growth``), its value curve's (``value.a``, ``value.x0``, ``value.b``, ``value.mid``,
+    ``value.k``) and the point analysed: a constant open frontier ``open_compute`` (replacing the
+    scenario's open schedule), a constant closed model ``closed_compute``, the upgrade ``upgrade_to``
+    (z; default the scenario's) and its ``day``. The base is ``options.scenario`` (a race TOML
+    file; default: the seed's worked example with f = log, n = 100, m = 365, x = 1, y = 4, z = 20).
+    Components with random releases are seeded per row.
+    """
+
+    scenario: str | None = None
+    name = "race"
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return {"scenario": self.scenario}
+
+    @property
+    def outcomes(self) -> dict[str, str]:
+        return dict(_RACE_OUT)
+
+    def _base(self):
+        from ..race import RaceModel as Race
+        from ..race.scenario import RaceScenario, load_scenario
+
+        if self.scenario is None:
+            return RaceScenario(Race(f="log", n=100, m=365, open=1.0, closed=4.0), z=20.0)
+        return load_scenario(self.scenario)
+
+    def _point(self, sc, point: dict[str, float], i: int | None = None):
+        from dataclasses import replace
+
+        from ..race.value import ValueCurve
+
+        model = sc.model
+        mk = {k: point[k] for k in _RACE_MODEL if k in point}
+        vk = {k.split(".")[1]: point[k] for k in _RACE_VALUE if k in point}
+        if vk:
+            mk["f"] = replace(model.f, **vk) if model.f.family != "callable" else ValueCurve(**vk)
+        if "closed_compute" in point:
+            mk["closed"] = point["closed_compute"]
+        if mk:
+            model = model.replace(**mk)
+        return model
+
+    def check(self, space: ParameterSpace) -> None:
+        from ..race.scenario import ScenarioError
+
+        allowed = (*_RACE_MODEL, *_RACE_VALUE, *_RACE_POINT)
+        for n in space.names:
+            if n not in allowed:
+                raise SpecError(f"parameters.{n}", n, "a race parameter: " + ", ".join(allowed))
+        try:
+            sc = self._base()
+        except ScenarioError as e:
+            raise SpecError("options.scenario", self.scenario, f"a valid race scenario ({e})") from None
+        bounds = {"open_compute": (0.0, False), "closed_compute": (0.0, True), "upgrade_to": (0.0, True)}
+
+        def one(name: str, v: float) -> None:
+            from .._validate import check_range
+
+            if name in bounds:
+                check_range(name, v, bounds[name][0], lo_open=bounds[name][1])
+            elif name == "day":
+                check_range(name, v, 0, sc.model.m - 1)
+            else:
+                self._point(sc, {name: v})
+
+        _support_check(space, one)
+
+    def evaluate(self, values: dict[str, np.ndarray], rows: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+        from ..race.analysis import sweep
+
+        sc = self._base()
+        res = {k: np.full(rows.size, np.nan) for k in _RACE_OUT}
+        for i, row in enumerate(rows):
+            point = {k: float(v[i]) for k, v in values.items()}
+            model = self._point(sc, point)
+            z = point.get("upgrade_to", sc.z)
+            ds = sweep(
+                model,
+                open_compute=[point["open_compute"]] if "open_compute" in point else None,
+                upgrade_to=None if z is None else [z],
+                day=int(round(point.get("day", sc.day))),
+                rng=np.random.SeedSequence(seed, spawn_key=(1, int(row))),
+            )
+            for k in _RACE_OUT:
+                if k in ds:
+                    res[k][i] = float(ds[k].values.ravel()[0])
+        return res
+
+
+MODELS = {"game": GameModel, "market": MarketModel, "race": RaceModel}
 
 
 def make_model(name: str, options: dict[str, Any] | None = None):
-    """A built-in sweep model by name (``game`` or ``market``) with its options."""
+    """A built-in sweep model by name (``game``, ``race`` or ``market``) with its options."""
     if name not in MODELS:
         raise SpecError("model", name, "one of " + ", ".join(MODELS))
     cls = MODELS[name]
