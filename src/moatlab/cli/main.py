@@ -15,6 +15,7 @@ from .._validate import ParameterError, _fmt
 from ..game.numerical import SolverError
 from ..measures._io import DataFormatError, DataPathError
 from ..race.scenario import ScenarioError
+from ..report import ReportError
 from ..sweep.runner import SweepError
 from ..sweep.space import SpecError
 from ._common import UserError, err_console, option_name
@@ -32,6 +33,7 @@ from . import market as _market  # noqa: E402,F401  (registers market …)
 from . import measures as _measures  # noqa: E402,F401  (registers measures …)
 from . import race as _race  # noqa: E402,F401  (registers race …)
 from . import sweep as _sweep  # noqa: E402,F401  (registers sweep …, policy …)
+from . import web as _web  # noqa: E402,F401  (registers serve, report)
 
 
 def _error(message: str, code: int) -> int:
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     except ParameterError as e:
         name = option_name(e.name) if not e.name.startswith("-") and " " not in e.name else e.name
         sys.exit(_error(f"{name} = {_fmt(e.value)} is not allowed: must be {e.allowed}", 2))
-    except (DataPathError, DataFormatError, ScenarioError, SpecError, SweepError) as e:
+    except (DataPathError, DataFormatError, ScenarioError, SpecError, SweepError, ReportError) as e:
         sys.exit(_error(str(e), 2))
     except ValueError as e:
         if type(e).__name__ == "ScenarioError":  # the market's scenarios (imported lazily: Mesa)

@@ -1,0 +1,57 @@
+"""``moatlab serve`` (the web explorer) and ``moatlab report`` (a self-contained policy brief)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._common import fail
+from .main import app
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="address to bind (default: this machine only)")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port")] = 8050,
+    data: Annotated[str | None, typer.Option("--data", help="data folder for the real-models tab")] = None,
+) -> None:
+    """Start the web explorer (Dash) at http://HOST:PORT; stop with Ctrl-C."""
+    if not 1 <= port <= 65535:
+        fail(f"--port = {port} is not allowed: must be an integer in [1, 65535]")
+    try:
+        from ..app import serve as run
+    except ImportError as e:  # pragma: no cover - depends on the install
+        fail(f"the explorer needs Dash ({e.name} is missing): pip install 'moatlab[web]'")
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            fail(f"--port = {port} is not allowed: must be free on {host} ({e.strerror})")
+    typer.echo(f"moatlab explorer on http://{host}:{port}/  (Ctrl-C stops it)", err=True)
+    run(host=host, port=port, data=data)
+
+
+@app.command("report")
+def report(
+    scenario: Annotated[str, typer.Argument(help="report scenario TOML, or a packaged name (eu_threshold)")],
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write")],
+    pdf: Annotated[bool, typer.Option("--pdf", help="also print a PDF beside it (needs chromium)")] = False,
+) -> None:
+    """Write a self-contained HTML policy brief (figures embedded, numbers computed, limitations)."""
+    from ..report import load_report_scenario, print_pdf, write_report
+
+    sc = load_report_scenario(scenario)
+    if out.suffix.lower() not in (".html", ".htm"):
+        fail(f"--out = '{out}' is not allowed: must be an .html file")
+    if out.exists() and out.is_dir():
+        fail(f"--out = '{out}' is not allowed: must be a file (a folder of that name exists)")
+    path = write_report(sc, out)
+    typer.echo(f"wrote {path}")
+    if pdf:
+        typer.echo(f"wrote {print_pdf(path)}")

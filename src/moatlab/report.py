@@ -1,0 +1,375 @@
+"""Self-contained HTML policy briefs: parameters, figures (embedded), findings with computed numbers.
+
+``moatlab report SCENARIO.toml --out brief.html`` reads a report scenario (``[game]`` parameters,
+the ``[policy]`` (θ, p) under study and, optionally, a ``[market]`` ensemble), computes every
+number it states with the library's API, and writes one HTML file with no external resource:
+figures are PNG data URIs, styles inline. Every stated number sits in an element with a
+``data-key`` attribute so it can be checked against the API. ``--pdf`` prints the page with a
+headless Chromium when one is installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import os
+import shutil
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._validate import ParameterError
+
+
+class ReportError(ValueError):
+    """A report scenario is invalid or a brief cannot be written: one line."""
+
+
+@dataclass(frozen=True)
+class ReportScenario:
+    title: str
+    summary: str
+    game: dict[str, Any]
+    theta: float
+    penalty: float
+    pmax: float = 0.5
+    market: dict[str, Any] | None = None
+    source: str = ""
+
+
+def packaged_reports() -> list[str]:
+    return sorted(
+        p.name[:-5] for p in resources.files("moatlab.reports").iterdir() if p.name.endswith(".toml")
+    )
+
+
+def load_report_scenario(source: str | os.PathLike) -> ReportScenario:
+    """Read a report scenario from a TOML path or a packaged name; errors name the field."""
+    s = str(source)
+    if not s.endswith(".toml") and s in packaged_reports():
+        text = resources.files("moatlab.reports").joinpath(f"{s}.toml").read_text(encoding="utf-8")
+    else:
+        try:
+            text = Path(s).read_text(encoding="utf-8")
+        except OSError:
+            raise ReportError(
+                f"SCENARIO = '{s}' is not allowed: must be a report TOML file or one of "
+                + ", ".join(packaged_reports())
+            ) from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ReportError(f"{s}: malformed TOML ({e})") from None
+    for k in doc:
+        if k not in ("title", "summary", "game", "policy", "market"):
+            raise ReportError(f"{s}: {k} is not allowed: must be one of title, summary, game, policy, market")
+    from .game.params import GameParams
+
+    game = dict(doc.get("game", {}))
+    pol = dict(doc.get("policy", {}))
+    for k in pol:
+        if k not in ("theta", "penalty", "pmax"):
+            raise ReportError(f"{s}: policy.{k} is not allowed: must be one of theta, penalty, pmax")
+    theta, pen, pmax = pol.get("theta", 0.6), pol.get("penalty", 0.1), pol.get("pmax", 0.5)
+    try:
+        GameParams(**game, theta=theta, penalty=pen)
+    except ParameterError as e:
+        raise ReportError(f"{s}: {e}") from None
+    except TypeError as e:
+        raise ReportError(f"{s}: game: {e}") from None
+    if not (isinstance(pmax, int | float) and pmax >= pen and pmax > 0):
+        raise ReportError(f"{s}: policy.pmax = {pmax} is not allowed: must be > 0 and >= policy.penalty")
+    market = doc.get("market")
+    if market is not None:
+        for k in market:
+            if k not in ("scenarios", "seeds", "periods", "seed"):
+                raise ReportError(
+                    f"{s}: market.{k} is not allowed: must be one of scenarios, seeds, periods, seed"
+                )
+        seeds = market.get("seeds", 10)
+        if not (isinstance(seeds, int) and 2 <= seeds <= 200):
+            raise ReportError(f"{s}: market.seeds = {seeds} is not allowed: must be an integer in [2, 200]")
+    return ReportScenario(
+        str(doc.get("title", "moatlab policy brief")),
+        str(doc.get("summary", "")).strip(),
+        game,
+        float(theta),
+        float(pen),
+        float(pmax),
+        market,
+        s,
+    )
+
+
+@dataclass
+class Brief:
+    """Everything a brief states: numbers (by key), figures (PNG bytes), tables (HTML)."""
+
+    scenario: ReportScenario
+    numbers: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    market: Any = None
+
+
+def build_brief(sc: ReportScenario) -> Brief:
+    """Compute the brief's numbers and figures with the library's API."""
+    from . import solve
+    from .app.common import figure_bytes
+    from .demo import _first_closed
+    from .landscape import landscape
+    from .plots import plot_landscape, plot_omega_free
+
+    b = Brief(sc)
+    params = dict(sc.game)
+    ds = landscape(np.linspace(0, 1, 201), np.linspace(0, sc.pmax, 201), **params)
+    at = landscape([sc.theta], [sc.penalty], **params)
+    n = b.numbers
+    from .game.solver import ACTIONS
+
+    n["action"] = ACTIONS[int(at["action"].values.ravel()[0])]
+    for k in (
+        "omega",
+        "omega_free",
+        "alpha1",
+        "U_G",
+        "U_D",
+        "surplus",
+        "penalty_paid",
+        "dU_G_no_regulation",
+        "dU_D_no_regulation",
+        "dsurplus_no_regulation",
+        "dU_G_no_exemption",
+        "dU_D_no_exemption",
+        "dsurplus_no_exemption",
+        "p_star",
+        "p_exit",
+    ):
+        n[k] = float(at[k].values.ravel()[0])
+    act = ds["action"].values
+    for i, a in enumerate(ACTIONS):
+        n[f"share_{a}"] = float((act == i).mean())
+    n["share_pareto_no_exemption"] = float(ds["pareto_strict_no_exemption"].values.mean())
+    rest = {k: v for k, v in params.items() if k not in ("alpha0", "epsilon")}
+    alpha = np.geomspace(0.005, 3, 200)
+    eps = sorted({0.0, 0.1, float(params.get("epsilon", 0.0))})
+    free = solve(alpha0=alpha, epsilon=eps, **rest)
+    n["alpha0_closed"] = _first_closed(alpha, free["omega_free"].sel(epsilon=eps[0]).values)
+    b.figures["landscape"] = (
+        "The regulatory landscape: G's action over (θ, p)",
+        figure_bytes(plot_landscape(ds), "png"),
+    )
+    b.figures["omega_free"] = (
+        "Without regulation, better models stay closed",
+        figure_bytes(plot_omega_free(free), "png"),
+    )
+    if sc.market:
+        b.market = _market(sc.market, b)
+    return b
+
+
+def _market(m: dict[str, Any], b: Brief):
+    from .app.common import figure_bytes
+    from .market.ensemble import run_ensemble, summary
+    from .market.params import make_params
+    from .market.scenario import MarketScenario, load_scenario
+    from .plots_market import plot_bands
+
+    scs = []
+    for name in m.get("scenarios", ["baseline"]):
+        try:
+            sc = load_scenario(name)
+        except ValueError as e:
+            raise ReportError(f"market.scenarios: {e}") from None
+        scs.append(
+            MarketScenario(
+                sc.name, make_params({"periods": int(m.get("periods", 72))}, base=sc.params), sc.description
+            )
+        )
+    ds = run_ensemble(scs, seeds=int(m.get("seeds", 10)), seed=int(m.get("seed", 0)))
+    summ = summary(ds)
+    for _, r in summ[summ["metric"].isin(["hhi", "open_share"])].iterrows():
+        b.numbers[f"market_{r['scenario']}_{r['metric']}"] = float(r["mean"])
+        b.numbers[f"market_{r['scenario']}_{r['metric']}_lo"] = float(r["lo"])
+        b.numbers[f"market_{r['scenario']}_{r['metric']}_hi"] = float(r["hi"])
+    b.figures["market"] = (
+        "Market structure: ensemble means with 95% bands",
+        figure_bytes(plot_bands(ds), "png"),
+    )
+    return summ
+
+
+def _num(b: Brief, key: str, fmt: str = "{:.3f}") -> str:
+    v = b.numbers[key]
+    text = (
+        v.replace("_", " ")
+        if isinstance(v, str)
+        else ("n/a" if v is None or math.isnan(v) else fmt.format(v))
+    )
+    return f'<span class="num" data-key="{key}" data-value="{html.escape(str(v))}">{html.escape(text)}</span>'
+
+
+def _fig(b: Brief, key: str) -> str:
+    caption, png = b.figures[key]
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<figure data-figure="{key}"><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+_CSS = """body{font-family:Georgia,serif;max-width:860px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.7em;margin-bottom:.2em}h2{font-size:1.25em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
+table{border-collapse:collapse;font-size:.92em}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
+figure{margin:1em 0}img{max-width:100%}figcaption{font-size:.9em;color:#555}.num{font-weight:bold}
+.meta{color:#666;font-size:.9em}@media print{body{margin:0}}"""
+
+
+def render_html(b: Brief) -> str:
+    """The brief as one self-contained HTML document."""
+    import importlib.metadata
+
+    sc = b.scenario
+    from .game.params import NUMERIC, PARAMETERS, GameParams
+
+    gp = GameParams(**sc.game, theta=sc.theta, penalty=sc.penalty)
+    rows = "".join(
+        f"<tr><td>{PARAMETERS[k].symbol} ({k})</td><td>{getattr(gp, k):g}</td>"
+        f"<td>{html.escape(PARAMETERS[k].description)}</td></tr>"
+        for k in NUMERIC
+    )
+    rows += f"<tr><td>penalty form</td><td>{gp.penalty_form}</td><td>how the penalty is charged</td></tr>"
+    n = b.numbers
+    who = (
+        "G releases at exactly θ to qualify"
+        if n["action"] == "comply"
+        else "G's free choice already qualifies"
+        if n["action"] == "not_binding"
+        else "G stays below θ and pays the penalty"
+        if n["action"] == "defy"
+        else "G does not release"
+    )
+    f = [
+        f"<li>At θ = {sc.theta:g}, p = {sc.penalty:g}, G's equilibrium action is <b>{_num(b, 'action')}</b>: {who}. "
+        f"It releases openness {_num(b, 'omega')} against {_num(b, 'omega_free')} without regulation.</li>",
+        f"<li>Against no regulation, the policy changes G's utility by {_num(b, 'dU_G_no_regulation')}, "
+        f"the specialist's by {_num(b, 'dU_D_no_regulation')} and total surplus by "
+        f"{_num(b, 'dsurplus_no_regulation')}.</li>",
+        f"<li>Against charging every model (no exemption), the changes are {_num(b, 'dU_G_no_exemption')} for G, "
+        f"{_num(b, 'dU_D_no_exemption')} for D and {_num(b, 'dsurplus_no_exemption')} in total.</li>",
+        f"<li>At this θ, the least penalty that makes G comply is p* = {_num(b, 'p_star', '{:.4f}')}; "
+        + (f"above p = {_num(b, 'p_exit', '{:.4f}')} G would rather exit.</li>" if math.isfinite(n["p_exit"])
+           else "no penalty makes G exit rather than comply (exit boundary: none).</li>"),
+        f"<li>Over the map θ ∈ [0, 1] × p ∈ [0, {sc.pmax:g}]: G complies at {_num(b, 'share_comply', '{:.1%}')} "
+        f"of policies, defies at {_num(b, 'share_defy', '{:.1%}')}, is not bound at "
+        f"{_num(b, 'share_not_binding', '{:.1%}')} and exits at {_num(b, 'share_exit', '{:.1%}')}; "
+        f"{_num(b, 'share_pareto_no_exemption', '{:.1%}')} of policies make both G and D strictly better off "
+        "than charging every model.</li>",
+        f"<li>Without regulation (ε = 0), G keeps its model fully closed from α0 ≈ {_num(b, 'alpha0_closed', '{:.3g}')} "
+        "on: better models stay closed (finding P1).</li>",
+    ]
+    market = ""
+    if b.market is not None:
+        keep = b.market[b.market["metric"].isin(["hhi", "open_share", "active", "consumer_surplus"])]
+        trs = "".join(
+            f"<tr><td>{html.escape(str(r['scenario']))}</td><td>{html.escape(str(r['metric']))}</td>"
+            f"<td>{r['mean']:.4g}</td><td>[{r['lo']:.4g}, {r['hi']:.4g}]</td></tr>"
+            for _, r in keep.iterrows()
+        )
+        first = [k for k in n if k.startswith("market_") and k.endswith("_hhi")]
+        lines = "".join(
+            f"<li>{html.escape(k[7:-4])}: HHI {_num(b, k, '{:,.0f}')} "
+            f"[{_num(b, k + '_lo', '{:,.0f}')}, {_num(b, k + '_hi', '{:,.0f}')}], open-base share "
+            f"{_num(b, k[:-4] + '_open_share', '{:.2f}')}</li>"
+            for k in first
+        )
+        m = sc.market
+        market = (
+            f"<h2>Market structure</h2><p>An agent-based ensemble ({m.get('seeds', 10)} seeded runs per scenario, "
+            f"{m.get('periods', 72)} months; means over the second half with 95% intervals):</p><ul>{lines}</ul>"
+            f"{_fig(b, 'market')}<table><tr><th>scenario</th><th>metric</th><th>mean</th><th>95% CI</th></tr>"
+            f"{trs}</table>"
+        )
+    try:
+        version = importlib.metadata.version("moatlab")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        version = "dev"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(sc.title)}</title><style>{_CSS}</style></head>
+<body>
+<h1>{html.escape(sc.title)}</h1>
+<p class="meta">A moatlab {version} policy brief, generated from <code>{html.escape(sc.source)}</code>.
+Every number below is computed by the model; none is typed in.</p>
+<p>{html.escape(sc.summary)}</p>
+<h2>Findings</h2>
+<ul>{"".join(f)}</ul>
+{_fig(b, "landscape")}
+{_fig(b, "omega_free")}
+{market}
+<h2>Parameters</h2>
+<table><tr><th>parameter</th><th>value</th><th>meaning</th></tr>{rows}</table>
+<h2>Limitations</h2>
+<ul>
+<li>The openness game is stylised: one generalist, one specialist, quadratic costs and the functional forms of
+the spec (docs/openness-game.md). Its numbers are in model units, not currency; read directions and regions,
+not magnitudes.</li>
+<li>Parameters are set, not estimated. The landscape shows how the answer depends on θ and p; see
+<code>moatlab sweep sensitivity</code> for how much it depends on the model's other parameters.</li>
+<li>"Openness" is one number in [0, 1]; real definitions (EU AI Act, OSAID, MOF classes) test components and
+licences (docs/measures.md).</li>
+<li>The market ensemble is small and its mechanisms are simplified (docs/market.md); claims there need 30 or
+more seeds.</li>
+</ul>
+</body></html>
+"""
+
+
+def write_report(sc: ReportScenario, out: str | os.PathLike) -> Path:
+    """Compute and write the brief to ``out`` (atomically)."""
+    out = Path(out)
+    text = render_html(build_brief(sc))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".partial")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as e:
+        raise ReportError(f"--out = '{out}' is not allowed: must be a writable file ({e.strerror})") from None
+    return out
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def print_pdf(html_path: str | os.PathLike) -> Path:
+    """Print an HTML brief to PDF beside it with headless Chromium."""
+    exe = chromium()
+    if exe is None:
+        raise ReportError(
+            "--pdf is not available: no PDF engine found (install chromium, e.g. apt-get install chromium)"
+        )
+    src = Path(html_path).resolve()
+    pdf = src.with_suffix(".pdf")
+    cmd = [
+        exe,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf}",
+        src.as_uri(),
+    ]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if r.returncode != 0 or not pdf.exists():
+        raise ReportError(f"--pdf failed: chromium exited with {r.returncode}")
+    return pdf

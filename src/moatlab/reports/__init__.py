@@ -1,0 +1,1 @@
+"""Packaged report scenarios for ``moatlab report`` (TOML files in this folder)."""

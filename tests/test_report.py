@@ -1,0 +1,134 @@
+"""`moatlab report`: a self-contained HTML brief whose numbers are the API's."""
+
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from moatlab.game.solver import ACTIONS
+from moatlab.landscape import landscape
+from moatlab.report import load_report_scenario
+
+CLI = [sys.executable, "-m", "moatlab", "report"]
+
+
+class Brief(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.numbers, self.images, self.figures, self.links, self.scripts = {}, [], [], [], []
+        self._key = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "data-key" in a:
+            self.numbers[a["data-key"]] = a["data-value"]
+        if tag == "img":
+            self.images.append(a["src"])
+        if "data-figure" in a:
+            self.figures.append(a["data-figure"])
+        if tag in ("link", "script", "iframe") or (tag == "a" and a.get("href", "").startswith("http")):
+            self.links.append((tag, a))
+
+
+@pytest.fixture(scope="module")
+def brief(tmp_path_factory):
+    out = tmp_path_factory.mktemp("brief") / "brief.html"
+    r = subprocess.run([*CLI, "eu_threshold", "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    p = Brief()
+    p.feed(out.read_text(encoding="utf-8"))
+    return out, p
+
+
+def test_the_brief_holds_every_figure_embedded_and_nothing_external(brief):
+    out, p = brief
+    assert p.figures == ["landscape", "omega_free", "market"]
+    assert len(p.images) == 3 and all(src.startswith("data:image/png;base64,") for src in p.images)
+    assert all(len(src) > 20_000 for src in p.images)
+    assert p.links == []  # no stylesheet, script or remote link: it opens anywhere
+    text = out.read_text(encoding="utf-8")
+    assert "Limitations" in text and "http://" not in text and "https://" not in text
+
+
+def test_the_brief_states_the_api_numbers(brief):
+    _, p = brief
+    sc = load_report_scenario("eu_threshold")
+    at = landscape([sc.theta], [sc.penalty], **sc.game)
+    assert p.numbers["action"] == ACTIONS[int(at["action"].values.ravel()[0])]
+    for k in (
+        "omega",
+        "omega_free",
+        "dU_G_no_regulation",
+        "dU_D_no_regulation",
+        "dsurplus_no_regulation",
+        "dU_G_no_exemption",
+        "dU_D_no_exemption",
+        "dsurplus_no_exemption",
+        "p_star",
+    ):
+        assert float(p.numbers[k]) == pytest.approx(float(at[k].values.ravel()[0]), rel=1e-12, abs=1e-15), k
+    grid = landscape(np.linspace(0, 1, 201), np.linspace(0, sc.pmax, 201), **sc.game)
+    assert float(p.numbers["share_comply"]) == pytest.approx(float((grid["action"] == 2).mean()))
+    from moatlab.market.ensemble import run_ensemble, summary
+    from moatlab.market.params import make_params
+    from moatlab.market.scenario import MarketScenario, load_scenario
+
+    base = load_scenario("rogue_giant")
+    ds = run_ensemble(
+        [MarketScenario("rogue_giant", make_params({"periods": 72}, base=base.params))], seeds=10, seed=0
+    )
+    s = summary(ds).set_index("metric")
+    assert float(p.numbers["market_rogue_giant_hhi"]) == pytest.approx(float(s.loc["hhi", "mean"]))
+
+
+def test_the_brief_opens_without_network_in_a_browser(brief, tmp_path):
+    if not Path("/usr/bin/chromium").exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Chromium missing at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip("Chromium missing")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    out, _ = brief
+    requested = []
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        ctx = b.new_context(offline=True)
+        page = ctx.new_page()
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(out.as_uri())
+        widths = page.evaluate("Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
+        page.screenshot(path=str(tmp_path / "brief.png"), full_page=True)
+        b.close()
+    assert len(widths) == 3 and min(widths) > 300
+    assert all(u.startswith(("file:", "data:")) for u in requested), requested
+
+
+def test_pdf_and_bad_input(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[game]\nalpha0 = -2\n")
+    r = subprocess.run([*CLI, str(bad), "--out", str(tmp_path / "b.html")], capture_output=True, text=True)
+    assert (
+        r.returncode == 2
+        and "alpha0 = -2 is not allowed" in r.stderr
+        and len(r.stderr.strip().splitlines()) == 1
+    )
+    r = subprocess.run([*CLI, "nonesuch", "--out", str(tmp_path / "b.html")], capture_output=True, text=True)
+    assert r.returncode == 2 and "eu_threshold" in r.stderr
+    assert not (tmp_path / "b.html").exists()
+    if not Path("/usr/bin/chromium").exists() and os.environ.get("CI", "").lower() != "true":
+        pytest.skip("no chromium: --pdf has no engine here")
+    small = tmp_path / "small.toml"
+    small.write_text('title = "t"\n[game]\nalpha0 = 0.2\n[policy]\ntheta = 0.5\npenalty = 0.05\n')
+    r = subprocess.run(
+        [*CLI, str(small), "--out", str(tmp_path / "s.html"), "--pdf"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "s.pdf").read_bytes().startswith(b"%PDF")
