@@ -132,3 +132,23 @@ def test_pdf_and_bad_input(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "s.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_explorers_settings_file_is_a_report_scenario(tmp_path):
+    from moatlab.app.common import toml_text
+
+    f = tmp_path / "from_explorer.toml"
+    f.write_text(
+        toml_text(
+            "from the explorer",
+            {
+                "game": {"alpha0": 0.3, "lam": 0.2, "penalty_form": "turnover"},
+                "policy": {"theta": 0.7, "penalty": 0.2},
+            },
+        )
+    )
+    sc = load_report_scenario(f)
+    assert sc.game == {"alpha0": 0.3, "lam": 0.2, "penalty_form": "turnover"} and (sc.theta, sc.penalty) == (
+        0.7,
+        0.2,
+    )

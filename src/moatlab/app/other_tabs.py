@@ -290,7 +290,7 @@ def market_layout(initial: dict[str, Any]) -> html.Div:
             ),
             dcc.Store(id="market-store"),
         ],
-        className="tab-body",
+        className="tab-body two",
     )
 
 
@@ -481,7 +481,7 @@ def measures_layout(initial: dict[str, Any], data: str) -> html.Div:
                 className="main",
             ),
         ],
-        className="tab-body",
+        className="tab-body two",
     )
 
 
