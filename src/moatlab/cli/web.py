@@ -44,9 +44,11 @@ def report(
     pdf: Annotated[bool, typer.Option("--pdf", help="also print a PDF beside it (needs chromium)")] = False,
 ) -> None:
     """Write a self-contained HTML policy brief (figures embedded, numbers computed, limitations)."""
-    from ..report import load_report_scenario, print_pdf, write_report
+    from ..report import chromium, load_report_scenario, print_pdf, write_report
 
     sc = load_report_scenario(scenario)
+    if pdf and chromium() is None:
+        fail("--pdf is not available: no PDF engine found (install chromium, e.g. apt-get install chromium)")
     if out.suffix.lower() not in (".html", ".htm"):
         fail(f"--out = '{out}' is not allowed: must be an .html file")
     if out.exists() and out.is_dir():
