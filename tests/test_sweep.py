@@ -210,6 +210,9 @@ def test_dask_local_cluster_gives_the_same_results_as_in_process(client, tmp_pat
         local = run_sweep(spec)
         xr.testing.assert_identical(local, run_sweep(spec, client=client))
         xr.testing.assert_identical(local, run_sweep(spec, tmp_path / design, client=client).load())
+    # an existing cluster by address, as a user with many machines would give it (--scheduler)
+    spec = game_spec(design="lhs")
+    xr.testing.assert_identical(run_sweep(spec), run_sweep(spec, scheduler=client.scheduler.address))
     # a stochastic model: every row is seeded by its index, whichever worker runs it
     market = SweepSpec(
         "market",
