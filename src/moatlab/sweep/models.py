@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import ParameterError
+from .._validate import ParameterError, check_choice
 from .space import ParameterSpace, SpecError
 
 
@@ -82,8 +82,13 @@ class GameModel:
 
     def check(self, space: ParameterSpace) -> None:
         from ..game.params import NUMERIC, PARAMETERS, GameParams
+        from ..game.solver import METHODS
 
-        GameParams(penalty_form=self.penalty_form)  # validates the option
+        try:
+            GameParams(penalty_form=self.penalty_form)  # validates the options
+            check_choice("method", self.method, METHODS)
+        except ParameterError as e:
+            raise SpecError(f"options.{e.name}", e.value, e.allowed) from None
         for n in space.names:
             if n not in PARAMETERS:
                 raise SpecError(f"parameters.{n}", n, "a game parameter: " + ", ".join(NUMERIC))
