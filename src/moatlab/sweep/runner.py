@@ -192,7 +192,6 @@ def run_sweep(
     chunks = spec.chunks()
     per_index = max(1, spec.size // spec.shape[0])
     path = Path(out) if out is not None else None
-    todo = _prepare(spec, path, resume) if path is not None else list(range(len(chunks)))
     kept: dict[int, xr.Dataset] = {}
 
     def done(i: int, ds: xr.Dataset) -> None:
@@ -204,15 +203,20 @@ def run_sweep(
             a, b = chunks[i]
             progress((b - a) * per_index)
 
-    if progress:  # chunks finished before a resume count as done
-        for i in sorted(set(range(len(chunks))) - set(todo)):
-            progress((chunks[i][1] - chunks[i][0]) * per_index)
-    if client is None and not scheduler and (workers or 1) == 1:
-        for i in todo:
-            done(i, compute_chunk(spec, *chunks[i]))
-    else:
+    local = client is None and not scheduler and (workers or 1) == 1
+    if local:
+        ctx: Any = contextlib.nullcontext(None)
+    else:  # connect first: an unreachable cluster leaves nothing behind
         ctx = contextlib.nullcontext(client) if client is not None else _client(workers, scheduler)
-        with ctx as c:
+    with ctx as c:
+        todo = _prepare(spec, path, resume) if path is not None else list(range(len(chunks)))
+        if progress:  # chunks finished before a resume count as done
+            for i in sorted(set(range(len(chunks))) - set(todo)):
+                progress((chunks[i][1] - chunks[i][0]) * per_index)
+        if local:
+            for i in todo:
+                done(i, compute_chunk(spec, *chunks[i]))
+        else:
             _run_dask(c, spec, chunks, todo, done)
     if path is not None:
         return open_sweep(path)
