@@ -83,24 +83,13 @@ def page(browser, server):
     ctx.close()
 
 
+KEYS = ["action", "omega", "omega_free", "alpha1", "U_G", "U_D", "surplus", "penalty_paid",
+        "dU_G_no_regulation", "dU_D_no_regulation", "dsurplus_no_regulation", "dU_G_no_exemption",
+        "dU_D_no_exemption", "dsurplus_no_exemption"]  # fmt: skip
+
+
 def readout(page) -> dict:
-    keys = [
-        "action",
-        "omega",
-        "omega_free",
-        "alpha1",
-        "U_G",
-        "U_D",
-        "surplus",
-        "penalty_paid",
-        "dU_G_no_regulation",
-        "dU_D_no_regulation",
-        "dsurplus_no_regulation",
-        "dU_G_no_exemption",
-        "dU_D_no_exemption",
-        "dsurplus_no_exemption",
-    ]
-    return {k: page.text_content(f"#game-out-{k}") for k in keys}
+    return {k: page.text_content(f"#game-out-{k}") for k in KEYS}
 
 
 def api_point(theta, penalty, **params) -> dict:
@@ -108,22 +97,7 @@ def api_point(theta, penalty, **params) -> dict:
     from moatlab.game.solver import ACTIONS
 
     out = {}
-    for k in [
-        "action",
-        "omega",
-        "omega_free",
-        "alpha1",
-        "U_G",
-        "U_D",
-        "surplus",
-        "penalty_paid",
-        "dU_G_no_regulation",
-        "dU_D_no_regulation",
-        "dsurplus_no_regulation",
-        "dU_G_no_exemption",
-        "dU_D_no_exemption",
-        "dsurplus_no_exemption",
-    ]:
+    for k in KEYS:
         v = ds[k].values.ravel()[0]
         out[k] = ACTIONS[int(v)].replace("_", " ") if k == "action" else f"{float(v):.6f}"
     return out

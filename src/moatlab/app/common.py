@@ -53,6 +53,17 @@ def send_figure(fig, fmt: str, stem: str) -> dict:
     return dcc.send_bytes(figure_bytes(fig, fmt), f"{stem}.{fmt}")
 
 
+def number_field(element_id: str, label: str, value: Any, allowed: str, debounce: bool = True) -> html.Div:
+    """A labelled text box for a number, with its allowed range beside the label."""
+    return html.Div(
+        [
+            html.Label([label, html.Span(f" {allowed}", className="allowed")], htmlFor=element_id),
+            dcc.Input(id=element_id, type="text", value=str(value), debounce=debounce, className="num"),
+        ],
+        className="field",
+    )
+
+
 def download_bar(prefix: str, items: list[tuple[str, str]]) -> html.Div:
     """A row of download buttons (ids ``{prefix}-dl-{key}``) and one dcc.Download."""
     return html.Div(

@@ -15,7 +15,16 @@ from ..game.params import NUMERIC, PARAMETERS, PENALTY_FORMS, GameParams
 from ..game.solver import ACTIONS
 from ..landscape import landscape
 from ..plots import ACTION_COLOURS, PENALTY_LABEL
-from .common import download_bar, error_box, parse_number, parse_query, query, send_figure, toml_text
+from .common import (
+    download_bar,
+    error_box,
+    number_field,
+    parse_number,
+    parse_query,
+    query,
+    send_figure,
+    toml_text,
+)
 
 MODEL = [n for n in NUMERIC if n not in ("theta", "penalty")]
 GRID = 201
@@ -188,13 +197,7 @@ def free_figure(params: dict[str, Any]) -> go.Figure:
 
 
 def _field(name: str, label: str, value: Any, allowed: str) -> html.Div:
-    return html.Div(
-        [
-            html.Label([label, html.Span(f" {allowed}", className="allowed")], htmlFor=f"game-{name}"),
-            dcc.Input(id=f"game-{name}", type="text", value=str(value), debounce=True, className="num"),
-        ],
-        className="field",
-    )
+    return number_field(f"game-{name}", label, value, allowed)
 
 
 def layout(initial: dict[str, Any]) -> html.Div:

@@ -11,7 +11,16 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback_context, dash_table, dcc, html, no_update
 
 from .._validate import ParameterError
-from .common import download_bar, error_box, parse_number, parse_query, query, send_figure, toml_text
+from .common import (
+    download_bar,
+    error_box,
+    number_field,
+    parse_number,
+    parse_query,
+    query,
+    send_figure,
+    toml_text,
+)
 
 # --- race -------------------------------------------------------------------------------------
 
@@ -57,23 +66,7 @@ def race_layout(initial: dict[str, Any]) -> html.Div:
     for name, label, default, (lo, hi, lo_open, _) in RACE_FIELDS:
         top = "∞)" if np.isinf(hi) else f"{hi:g}]"
         allowed = f"{'(' if lo_open else '['}{lo:g}, {top}"
-        fields.append(
-            html.Div(
-                [
-                    html.Label(
-                        [label, html.Span(f" {allowed}", className="allowed")], htmlFor=f"race-{name}"
-                    ),
-                    dcc.Input(
-                        id=f"race-{name}",
-                        type="text",
-                        value=str(initial.get(name, default)),
-                        debounce=True,
-                        className="num",
-                    ),
-                ],
-                className="field",
-            )
-        )
+        fields.append(number_field(f"race-{name}", label, initial.get(name, default), allowed))
     fields.append(
         html.Div(
             [
@@ -237,36 +230,10 @@ def market_layout(initial: dict[str, Any]) -> html.Div:
                         ],
                         className="field",
                     ),
-                    html.Div(
-                        [
-                            html.Label(
-                                ["seeds per scenario", html.Span(" [2, 30]", className="allowed")],
-                                htmlFor="market-seeds",
-                            ),
-                            dcc.Input(
-                                id="market-seeds",
-                                type="text",
-                                value=str(initial.get("seeds", 5)),
-                                className="num",
-                            ),
-                        ],
-                        className="field",
+                    number_field(
+                        "market-seeds", "seeds per scenario", initial.get("seeds", 5), "[2, 30]", False
                     ),
-                    html.Div(
-                        [
-                            html.Label(
-                                ["months", html.Span(" [12, 240]", className="allowed")],
-                                htmlFor="market-periods",
-                            ),
-                            dcc.Input(
-                                id="market-periods",
-                                type="text",
-                                value=str(initial.get("periods", 60)),
-                                className="num",
-                            ),
-                        ],
-                        className="field",
-                    ),
+                    number_field("market-periods", "months", initial.get("periods", 60), "[12, 240]", False),
                     html.Button("Run ensemble", id="market-run", n_clicks=0, className="run"),
                     html.P(
                         "Small ensembles for a quick look; claims need 30 seeds (moatlab market compare).",

@@ -19,6 +19,7 @@ A bad field raises :class:`SpecError` with one line naming the dotted field
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +59,7 @@ def _values(field: str, v: Any, min_len: int = 1) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Parameter:
+class Parameter(ABC):
     """Base class: a named parameter with a map ``ppf`` from [0, 1) to its values."""
 
     name: str
@@ -66,11 +67,13 @@ class Parameter:
     kind = "parameter"
 
     @property
-    def support(self) -> tuple[float, float]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value the parameter can take."""
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Values at unit-interval points ``u``."""
 
     @property
     def uncertain(self) -> bool:
