@@ -94,6 +94,14 @@ def toml_text(title: str, sections: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def send_settings(tab: str, sections: dict[str, dict[str, Any]]) -> dict:
+    """A tab's settings as a downloadable TOML file (``moatlab-<tab>.toml``)."""
+    return {
+        "content": toml_text(f"moatlab {tab}: settings from the explorer", sections),
+        "filename": f"moatlab-{tab}.toml",
+    }
+
+
 def query(tab: str, values: dict[str, Any]) -> str:
     return "?" + urlencode({"tab": tab, **{k: v for k, v in values.items() if v not in (None, "")}})
 

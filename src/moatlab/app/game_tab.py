@@ -23,7 +23,7 @@ from .common import (
     parse_query,
     query,
     send_figure,
-    toml_text,
+    send_settings,
 )
 
 MODEL = [n for n in NUMERIC if n not in ("theta", "penalty")]
@@ -327,13 +327,8 @@ def register(app) -> None:
             return no_update
         params = {k: store[k] for k in (*MODEL, "penalty_form")}
         if which == "game-dl-toml":
-            return {
-                "content": toml_text(
-                    "moatlab openness game: settings from the explorer",
-                    {"game": params, "policy": {"theta": store["theta"], "penalty": store["penalty"]}},
-                ),
-                "filename": "moatlab-game.toml",
-            }
+            policy = {"theta": store["theta"], "penalty": store["penalty"]}
+            return send_settings("game", {"game": params, "policy": policy})
         if which == "game-dl-free-png":
             from ..plots import plot_omega_free
 

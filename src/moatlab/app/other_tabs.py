@@ -19,7 +19,7 @@ from .common import (
     parse_query,
     query,
     send_figure,
-    toml_text,
+    send_settings,
 )
 
 # --- race -------------------------------------------------------------------------------------
@@ -178,10 +178,7 @@ def register_race(app) -> None:
         if not p or which is None:
             return no_update
         if which == "race-dl-toml":
-            return {
-                "content": toml_text("moatlab race: settings from the explorer", {"race": p}),
-                "filename": "moatlab-race.toml",
-            }
+            return send_settings("race", {"race": p})
         ds, _ = race_compute(p)
         if which == "race-dl-csv":
             df = ds[["revenue", "revenue_with", "value"]].isel(upgrade_to=0).to_dataframe().reset_index()
@@ -388,10 +385,7 @@ def register_market(app) -> None:
         if not p or which is None:
             return no_update
         if which == "market-dl-toml":
-            return {
-                "content": toml_text("moatlab market: settings from the explorer", {"market": p}),
-                "filename": "moatlab-market.toml",
-            }
+            return send_settings("market", {"market": p})
         ds, summ = market_compute(p["scenarios"], p["seeds"], p["periods"])
         if which == "market-dl-csv":
             return dcc.send_data_frame(summ.to_csv, "market_summary.csv", index=False)
