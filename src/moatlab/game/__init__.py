@@ -17,6 +17,7 @@ from .solver import (
     action_names,
     equilibrium_arrays,
     grid_params,
+    numerical_backend,
     reference_arrays,
     solve,
     to_dataset,
@@ -25,5 +26,5 @@ from .solver import (
 __all__ = [
     "ACTIONS", "OUTPUTS", "PARAMETERS", "PENALTY_FORMS", "REFERENCES", "Equilibrium",
     "GameParams", "OpennessGame", "Regimes", "SolverError", "action_names", "equilibrium_arrays",
-    "grid_params", "reference_arrays", "select_best", "solve", "to_dataset",
+    "grid_params", "numerical_backend", "reference_arrays", "select_best", "solve", "to_dataset",
 ]

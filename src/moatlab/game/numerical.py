@@ -49,11 +49,17 @@ from ..forms import (
     quadratic_finetune_cost,
     quadratic_production_cost,
 )
-from .kernel import TIE_PART, Regimes, select_best
+from .kernel import TIE, TIE_PART, Regimes, select_best
 
 Array = np.ndarray
 GRID = 17
 TOL_OMEGA = 1e-12
+
+
+NO_FINITE_RESPONSE = (
+    "the specialist's problem has no finite best response: its marginal revenue exceeds its "
+    "marginal fine-tuning cost for every α1 (make r concave or φ_D convex)"
+)
 
 
 class SolverError(RuntimeError):
@@ -109,10 +115,7 @@ class NumericalKernel:
             step = np.where(need, 2 * step, step)
             hi = np.where(need, a0 + step, hi)
         else:
-            raise SolverError(
-                "the specialist's problem has no finite best response: its marginal revenue "
-                "exceeds its marginal fine-tuning cost for every α1 (make r concave or φ_D convex)"
-            )
+            raise SolverError(NO_FINITE_RESPONSE)
         x = np.where(interior, 0.5 * (lo + hi), a0)
         small_before = np.zeros_like(interior)
         for _ in range(100):
@@ -187,7 +190,8 @@ class NumericalKernel:
         sa = np.where(sc > 0, sc, self._slope(left, m, s)[0])
         sb = np.where(sc > 0, self._slope(right, m, s)[0], sc)
         root = self._illinois(a, b, sa, sb, m, s)
-        cands.append(np.where(np.isnan(root), centre, root))
+        has_root = ~np.isnan(root)
+        cands.append(np.where(has_root, root, centre))
 
         # D's participation threshold, where participation switches on inside the grid
         switch = (~part[:, :-1]) & part[:, 1:]
@@ -203,9 +207,16 @@ class NumericalKernel:
                     break
             cands.append(np.where(has, phi_, centre))
 
+        # candidates, as in the closed form: the interval's ends, the stationary point (or the
+        # grid's best when there is none or it is better), the threshold. Other grid points are
+        # not: next to a flat optimum they would tie with it and, more open, win by the tie rule.
         cand = np.concatenate(cands, axis=1)
         cval, _ = self._value(cand, m, s)
-        w, v = select_best(np.concatenate([grid, cand], axis=1), np.concatenate([val, cval], axis=1))
+        vbest = val[rows, k][:, None]
+        keep_centre = ~has_root | (vbest > cval[:, 1:2] + TIE * (1 + np.abs(cval[:, 1:2])))
+        cand = np.concatenate([grid[:, [0, -1]], cand], axis=1)
+        cval = np.concatenate([val[:, [0, -1]], np.where(keep_centre, vbest, -np.inf), cval[:, 1:]], axis=1)
+        w, v = select_best(cand, cval)
         return w, v - c0[:, 0]
 
     def _illinois(self, a: Array, b: Array, fa: Array, fb: Array, m: Array, s: Array) -> Array:

@@ -28,6 +28,8 @@ import xarray as xr
 from .._validate import ParameterError, check_choice
 from ..forms import GameForms
 from . import _fast
+from ._fast_numerical import CompiledNumericalKernel
+from ._jit_forms import compile_forms
 from .closed_form import ClosedFormKernel
 from .kernel import TIE
 from .numerical import NumericalKernel
@@ -86,8 +88,23 @@ def make_kernel(p: dict[str, np.ndarray], forms: GameForms, method: str):
                                  f"({', '.join(forms.replaced)})")
         return ClosedFormKernel(p)
     if method == "numerical" or not forms.is_default:
+        compiled = compile_forms(forms)  # None without numba or when a form does not compile
+        if compiled is not None:
+            return CompiledNumericalKernel(p, compiled)
         return NumericalKernel(p, forms)
     return ClosedFormKernel(p)
+
+
+def numerical_backend(forms: GameForms | None = None) -> str:
+    """Which implementation the numerical path takes for these forms: ``"numba"`` or ``"numpy"``.
+
+    With numba installed (``pip install moatlab[fast]``) and ``MOATLAB_NO_NUMBA`` unset, forms
+    that numba can compile (plain arithmetic and numpy/math functions of their arguments, constants
+    captured from the enclosing scope) run compiled, point by point; anything else, such as a form
+    that reads a dict or calls a Python object, runs on the vectorised numpy path. Both solve the
+    same equations to the same tolerances.
+    """
+    return "numba" if compile_forms(forms or GameForms()) is not None else "numpy"
 
 
 def _solve_chunk(p: dict[str, np.ndarray], form: str, forms: GameForms, method: str) -> dict:

@@ -1,0 +1,142 @@
+"""The compiled numerical path (numba, user forms as C callbacks) against the closed form and the
+numpy numerical path; which forms it takes; its errors."""
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moatlab import Form1, GameForms, GameParams, solve
+from moatlab.forms import Form2
+from moatlab.game import SolverError, _fast, equilibrium_arrays, numerical_backend
+from moatlab.game._fast_numerical import CompiledNumericalKernel
+from moatlab.game.numerical import NumericalKernel
+from moatlab.game.solver import _solve_chunk, make_kernel
+
+from .test_fast import KEYS, points
+
+if not _fast._HAVE:
+    if os.environ.get("CI", "").lower() == "true":
+        raise RuntimeError("numba is part of the [test] extra; CI must have it installed")
+    pytest.skip("numba not installed (outside CI)", allow_module_level=True)
+
+
+def _close(a, b, atol=1e-9):
+    np.testing.assert_array_equal(a["action"], b["action"])
+    for k in KEYS:
+        np.testing.assert_allclose(a[k], b[k], rtol=0, atol=atol, equal_nan=True, err_msg=k)
+
+
+@pytest.mark.parametrize("form", ["lump_sum", "turnover", "shortfall"])
+def test_compiled_numerical_path_equals_closed_form(form):
+    """Every parameter varies over wide ranges, with an eighth of the points at each corner
+    (no entry fee, no penalty, θ ∈ {0, 1}, no revenue share, no openness saving)."""
+    p = points(np.random.default_rng(5), 30_000)
+    if form == "turnover":
+        p["penalty"] = np.minimum(p["penalty"], 1.0)
+    assert isinstance(make_kernel(p, GameForms(), "numerical"), CompiledNumericalKernel)
+    _close(_solve_chunk(p, form, GameForms(), "numerical"), _solve_chunk(p, form, GameForms(), "closed_form"))
+
+
+def _user_forms(d0, c, lam):
+    """The default family as plain lambdas (constants captured, no derivatives given)."""
+    return GameForms(revenue=lambda a: a, share=lambda w: d0 * (1 - w),
+                     finetune_cost=lambda d, w: c * (1 - lam * w) * d**2)
+
+
+@pytest.mark.parametrize("d0, c, lam", [(0.7, 1.0, 0.6), (0.95, 0.3, 0.9), (0.2, 4.0, 0.0)])
+@pytest.mark.parametrize("form", ["lump_sum", "turnover", "shortfall"])
+def test_user_lambdas_compile_and_match_the_closed_form(d0, c, lam, form):
+    forms = _user_forms(d0, c, lam)
+    assert numerical_backend(forms) == "numba"
+    p = points(np.random.default_rng(7), 8_000)
+    p.update(delta0=np.full(8_000, d0), c_d=np.full(8_000, c), lam=np.full(8_000, lam))
+    if form == "turnover":
+        p["penalty"] = np.minimum(p["penalty"], 1.0)
+    # derivatives by finite differences: the stencils' error (~1e-11) bounds the agreement
+    _close(_solve_chunk(p, form, forms, "auto"), _solve_chunk(p, form, GameForms(), "closed_form"))
+
+
+FORMS = _user_forms(0.7, 1.0, 0.6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.fixed_dictionaries(dict(
+    alpha0=st.floats(1e-4, 4), theta=st.floats(0, 1), penalty=st.floats(0, 0.6),
+    epsilon=st.floats(0, 0.5), kappa0=st.floats(0, 0.3), c_g=st.floats(0, 1),
+    f_d=st.floats(0, 0.6))), st.sampled_from(["lump_sum", "turnover", "shortfall"]))
+def test_user_lambdas_match_the_closed_form_at_random_points(p, form):
+    gp = GameParams(penalty_form=form, **p)
+    _close(equilibrium_arrays(gp, forms=FORMS), equilibrium_arrays(gp, method="closed_form"))
+
+
+def _nonlinear(analytic: bool) -> GameForms:
+    """Concave revenue, a convex share schedule, a cost with a quartic term, concave benefit."""
+    r = Form1(lambda a: np.log1p(a), deriv=lambda a: 1 / (1 + a)) if analytic else (lambda a: np.log1p(a))
+    return GameForms(
+        revenue=r,
+        share=lambda w: 0.8 * (1 - w) ** 2,
+        finetune_cost=Form2(lambda d, w: (1 - 0.5 * w) * (d**2 + 0.2 * d**4)),
+        benefit=lambda w: 0.05 * np.sqrt(w + 0.01),
+    )
+
+
+@pytest.mark.parametrize("analytic", [True, False])
+def test_compiled_and_numpy_paths_agree_on_nonlinear_forms(analytic):
+    forms = _nonlinear(analytic)
+    assert numerical_backend(forms) == "numba"
+    rng = np.random.default_rng(3)
+    n = 400
+    p = dict(alpha0=rng.uniform(0.01, 3, n), theta=rng.uniform(0, 1, n), penalty=rng.uniform(0, 0.3, n),
+             c_g=rng.uniform(0, 0.2, n), f_d=rng.uniform(0, 0.2, n))
+    p = {k: v for k, v in GameParams(**p).flat().items()}
+    for form in ("lump_sum", "shortfall"):
+        fast = CompiledNumericalKernel(p, _compiled(forms)).regimes(p["theta"], p["penalty"], form)
+        slow = NumericalKernel(p, forms).regimes(p["theta"], p["penalty"], form)
+        for v_fast, v_slow in ((fast.v_free, slow.v_free), (fast.v_comply, slow.v_comply),
+                               (fast.v_defy, slow.v_defy)):
+            np.testing.assert_allclose(v_fast, v_slow, rtol=0, atol=1e-10)
+        # and nothing on a fine grid of ω beats the compiled optimum (values by the numpy path)
+        k = NumericalKernel(p, forms)
+        grid = np.linspace(0, 1, 2001)[None, :] + 0 * p["theta"][:, None]
+        _, _, _, rev, other, _ = k.outcome(grid)
+        assert np.all((rev + other).max(axis=1) <= fast.v_free + 1e-10)
+
+
+def _compiled(forms):
+    from moatlab.game._jit_forms import compile_forms
+
+    return compile_forms(forms)
+
+
+def test_forms_numba_cannot_compile_take_the_numpy_path():
+    m = {"delta0": 0.7}
+    forms = GameForms(share=lambda w: m["delta0"] * (1 - w))  # reads a dict: numba cannot
+    assert numerical_backend(forms) == "numpy"
+    eq = solve(alpha0=0.05, theta=0.6, penalty=0.1, forms=forms)
+    ref = solve(alpha0=0.05, theta=0.6, penalty=0.1)
+    assert eq.action == ref.action and abs(eq.omega - ref.omega) < 1e-9
+
+
+def test_a_form_whose_compiled_version_differs_takes_the_numpy_path():
+    import numba
+
+    # numba compiles this, but on a scalar it is 0.1·w, on an array 0.1·Σw: the probe catches it
+    fn = lambda w: 0.1 * np.sum(w) + 0 * w  # noqa: E731
+    assert numba.cfunc("float64(float64)")(fn).ctypes(0.5) == pytest.approx(0.05)
+    assert numerical_backend(GameForms(benefit=fn)) == "numpy"
+
+
+def test_no_numba_env_switches_the_compiled_path_off(monkeypatch):
+    monkeypatch.setenv("MOATLAB_NO_NUMBA", "1")
+    assert numerical_backend(FORMS) == "numpy"
+
+
+@pytest.mark.parametrize("no_numba", ["", "1"])
+def test_unbounded_specialist_is_a_solver_error_on_both_paths(monkeypatch, no_numba):
+    monkeypatch.setenv("MOATLAB_NO_NUMBA", no_numba)
+    forms = GameForms(revenue=lambda a: 3 * a * a)  # convex revenue beats the quadratic cost
+    with pytest.raises(SolverError, match="no finite best response"):
+        solve(alpha0=0.5, forms=forms)
