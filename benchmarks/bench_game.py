@@ -20,7 +20,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from moatlab import GameForms, GameParams
-from moatlab.game import _fast, equilibrium_arrays
+from moatlab.game import _fast, equilibrium_arrays, numerical_backend
 
 
 def random_points(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -85,7 +85,7 @@ def memory_child(n: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
-    ap.add_argument("--n-numerical", type=int, default=20_000)
+    ap.add_argument("--n-numerical", type=int, default=200_000)
     ap.add_argument("--sample", type=int, default=200)
     ap.add_argument("--sweep", type=int, default=10_000_000)
     ap.add_argument("--memory-child", type=int, default=0)
@@ -110,11 +110,25 @@ def main() -> None:
     gpn = GameParams(**{k: v[:m] for k, v in pts.items()})
     user = GameForms(revenue=lambda x: x, share=lambda w: 0.7 * (1 - w),
                      finetune_cost=lambda d, w: (1 - 0.6 * w) * d**2)
-    r_num = rate(lambda: equilibrium_arrays(gpn, forms=user), m, repeat=1)
+    backend = numerical_backend(user)
+    t = time.perf_counter()
+    equilibrium_arrays(GameParams(**{k: v[:1] for k, v in pts.items()}), forms=user)
+    t_compile = time.perf_counter() - t
+    r_num = rate(lambda: equilibrium_arrays(gpn, forms=user), m)
     print(f"numerical path, user forms:  {r_num:12.4g} equilibria/s  ({m:.0e} points; r, δ, φ_D as "
-          "plain lambdas, derivatives by finite differences)")
-    r_num_a = rate(lambda: equilibrium_arrays(gpn, method="numerical"), m, repeat=1)
-    print(f"numerical path, analytic ∂:  {r_num_a:12.4g} equilibria/s")
+          f"plain lambdas, derivatives by finite differences; {backend}; compiling the forms took "
+          f"{t_compile:.2f} s once)")
+    r_num_a = rate(lambda: equilibrium_arrays(gpn, method="numerical"), m)
+    print(f"numerical path, default ∂:   {r_num_a:12.4g} equilibria/s  (the default forms' analytic "
+          "derivatives, every parameter varying)")
+    if backend == "numba":
+        os.environ["MOATLAB_NO_NUMBA"] = "1"
+        m_np = min(m, 20_000)
+        gp_np = GameParams(**{k: v[:m_np] for k, v in pts.items()})
+        r_num_np = rate(lambda: equilibrium_arrays(gp_np, forms=user), m_np, repeat=1)
+        del os.environ["MOATLAB_NO_NUMBA"]
+        print(f"numerical path, numpy:       {r_num_np:12.4g} equilibria/s  (the same user forms, "
+              "vectorised numpy path: without numba, or forms numba cannot compile)")
 
     s = a.sample
     sample = [{k: float(v[i]) for k, v in pts.items()} for i in range(s)]
@@ -130,7 +144,7 @@ def main() -> None:
         r = subprocess.run([sys.executable, __file__, "--memory-child", str(a.sweep)],
                            capture_output=True, text=True, check=True)
         print("sweep:", r.stdout.strip())
-    print(f"numerical path vs target 1e5/s: {r_num / 1e5:.2f}x")
+    print(f"numerical path, user forms, vs target 1e5/s: {r_num / 1e5:.2f}x")
     print(f"speedup: {r_closed / r_naive:.0f}")
 
 

@@ -26,10 +26,15 @@ Method (stated, as the issue asks): a uniform grid of ``GRID`` points locates th
 point on the interval; the stationary point next to it is then found by the Illinois
 (modified regula falsi) method on :math:`f'`, to :math:`|\Delta\omega| \le 10^{-12}`; D's
 participation threshold, where it falls inside, is found by bisection to the same
-tolerance. The candidates (grid best, stationary point, threshold) are compared by value.
+tolerance. The candidates (the interval's ends, the stationary point — or the grid's best
+where there is none —, the threshold) are compared by value, as in the closed form.
 The global optimum is found whenever distinct local maxima are farther apart than the grid
 step (1/16 of the interval). Derivatives the forms do not supply are taken by five-point
 finite differences (:mod:`moatlab.forms`).
+
+This is the vectorised numpy implementation. With numba installed, forms that numba can compile
+take the compiled implementation in :mod:`moatlab.game._fast_numerical` (same equations, one
+point at a time with warm starts); see :func:`moatlab.game.numerical_backend`.
 """
 
 from __future__ import annotations
