@@ -140,3 +140,11 @@ def test_unbounded_specialist_is_a_solver_error_on_both_paths(monkeypatch, no_nu
     forms = GameForms(revenue=lambda a: 3 * a * a)  # convex revenue beats the quadratic cost
     with pytest.raises(SolverError, match="no finite best response"):
         solve(alpha0=0.5, forms=forms)
+
+
+def test_a_form_that_is_nan_where_it_is_evaluated_is_named_in_one_error():
+    # d**1.5 is NaN for d < 0, which the finite-difference stencil reaches at the corner α1 = α0
+    forms = GameForms(finetune_cost=lambda d, w: (1 - 0.6 * w) * d**1.5)
+    assert numerical_backend(forms) == "numba"
+    with pytest.raises(SolverError, match="NaN or inf .* alpha0=0.3"):
+        solve(alpha0=0.3, forms=forms)

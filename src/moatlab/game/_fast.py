@@ -120,11 +120,15 @@ def _point(a0, theta, pen, d0, c, lam, eps, k0, cg, fd, form, out, cand, base, p
             pend[i] = b - pen * rev
         else:
             pend[i] = b - pen * (theta - w)
-        if b == b:
+        # each regime's own candidates (as ClosedFormKernel.regimes): the roots 3, 4 are the
+        # free objective's stationary points, 6, 7 the penalised one's (turnover, shortfall)
+        own_free = i < 6
+        own_defy = ncand == 6 or (i != 3 and i != 4)
+        if b == b and own_free:
             vf = max(vf, b)
             if w >= theta:
                 vc = max(vc, b)
-        if w <= theta and pend[i] == pend[i]:
+        if w <= theta and pend[i] == pend[i] and own_defy:
             vd = max(vd, pend[i])
     wf = math.nan
     wc = math.nan
@@ -134,11 +138,13 @@ def _point(a0, theta, pen, d0, c, lam, eps, k0, cg, fd, form, out, cand, base, p
     td = TIE * (1.0 + abs(vd)) if math.isfinite(vd) else 0.0
     for i in range(ncand):
         w = cand[i]
-        if math.isfinite(vf) and base[i] >= vf - tf and not wf >= w:
+        own_free = i < 6
+        own_defy = ncand == 6 or (i != 3 and i != 4)
+        if own_free and math.isfinite(vf) and base[i] >= vf - tf and not wf >= w:
             wf = w
-        if math.isfinite(vc) and w >= theta and base[i] >= vc - tc and not wc >= w:
+        if own_free and math.isfinite(vc) and w >= theta and base[i] >= vc - tc and not wc >= w:
             wc = w
-        if math.isfinite(vd) and w <= theta and pend[i] >= vd - td and not wdf >= w:
+        if own_defy and math.isfinite(vd) and w <= theta and pend[i] >= vd - td and not wdf >= w:
             wdf = w
     # G's action (as solver._solve_chunk)
     tol_c = TIE * (1.0 + (abs(vc) if math.isfinite(vc) else 0.0))

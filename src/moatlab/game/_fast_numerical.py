@@ -63,6 +63,7 @@ from .numerical import NO_FINITE_RESPONSE, SolverError
 NODES = 33
 TOL_OMEGA = 1e-12
 _NO_ROOT = 1  # status: D's problem has no finite best response
+_NOT_FINITE = 2  # status: a form returned NaN or inf where D's condition was evaluated
 
 
 @_njit
@@ -96,6 +97,7 @@ def d_solve(fl, F, q, w, x0):
     hi = math.inf
     x = x0 if (x0 > a0 and x0 < math.inf) else a0
     a0_tested = False
+    expanded = False
     for _ in range(600):
         r1, r2 = form1_d12(K_R, rb, F[R], F[R1], F[R2], q, x)
         p1, p2 = phi_d12(pb, F, q, x - a0, w)
@@ -105,7 +107,7 @@ def d_solve(fl, F, q, w, x0):
             if x != a0 and lo == a0 and hi == math.inf and not a0_tested:
                 x = a0  # a guess outside the forms' domain: start again from the corner
                 continue
-            return math.nan, 0, _NO_ROOT
+            return math.nan, 0, (_NO_ROOT if expanded else _NOT_FINITE)
         if x == a0:
             a0_tested = True
             if g <= 0.0:
@@ -121,9 +123,11 @@ def d_solve(fl, F, q, w, x0):
         if newton and abs(xn - x) <= 1e-10 * (1.0 + abs(x)):
             x = min(max(xn, lo), hi)  # converged (quadratically): the step is below rounding
             break
+        expanded = False
         if not (xn > lo and xn < hi):
             if hi == math.inf:
                 xn = a0 + 2.0 * (x - a0) if x > a0 else a0 + max(1.0, abs(a0))
+                expanded = True
             elif not a0_tested and lo == a0:
                 xn = a0
             else:
@@ -278,7 +282,7 @@ def _node_slope(fl, F, q, nd, j, m, s):
 
 
 @_njit
-def maximise(fl, F, q, fixed, nd, jlo, jhi, m, c0, s, cache, ncache):
+def maximise(fl, F, q, fixed, nd, jlo, jhi, jt, m, c0, s, cache, ncache):
     """Best ω over nodes jlo..jhi and the refined candidates: (ω, value, ncache, status)."""
     W, A1, PT, RV, OT, TW, TA, TF, TR, TO = (nd[0], nd[1], nd[3], nd[4], nd[5], nd[9], nd[10], nd[11],
                                              nd[12], nd[13])
@@ -331,16 +335,17 @@ def maximise(fl, F, q, fixed, nd, jlo, jhi, m, c0, s, cache, ncache):
             ncache += 1
         wr = cache[hit, 4]
         vr = m * cache[hit, 5] + cache[hit, 6] + s * wr
-    # candidates, as in the closed form: the region's ends, the stationary point (or the best
+    # candidates, as in the closed form: the region's ends and θ, the stationary point (or the best
     # node when there is none, or when it is better), the threshold. Other nodes are not: next
     # to a flat optimum they would tie with it and, being more open, win by the tie rule.
     vlo = m * RV[jlo] + OT[jlo] + s * W[jlo]
     vhi = m * RV[jhi] + OT[jhi] + s * W[jhi]
+    vth = m * RV[jt] + OT[jt] + s * W[jt]
     vb = best if (math.isnan(wr) or best > vr + TIE * (1.0 + abs(vr))) else -math.inf
-    best = max(vlo, vhi, vb, vr, vt)
+    best = max(vlo, vhi, vth, vb, vr, vt)
     tol = TIE * (1.0 + abs(best))
     w = -math.inf
-    for wc, vc in ((W[jlo], vlo), (W[jhi], vhi), (W[kb], vb), (wr, vr), (wt, vt)):
+    for wc, vc in ((W[jlo], vlo), (W[jhi], vhi), (W[jt], vth), (W[kb], vb), (wr, vr), (wt, vt)):
         if vc >= best - tol:
             w = max(w, wc)
     return w, best - c0, ncache, 0
@@ -382,10 +387,10 @@ def solve_row(fl, F, q, form, nd, cache, out):
         DR[j] = math.nan
         TW[j] = math.nan
     nc = 0
-    out[0], out[1], nc, st = maximise(fl, F, q, fixed, nd, 0, n - 1, 1.0, 0.0, 0.0, cache, nc)
+    out[0], out[1], nc, st = maximise(fl, F, q, fixed, nd, 0, n - 1, jt, 1.0, 0.0, 0.0, cache, nc)
     if st:
         return st
-    out[2], out[3], nc, st = maximise(fl, F, q, fixed, nd, jt, n - 1, 1.0, 0.0, 0.0, cache, nc)
+    out[2], out[3], nc, st = maximise(fl, F, q, fixed, nd, jt, n - 1, jt, 1.0, 0.0, 0.0, cache, nc)
     if st:
         return st
     m, c0, s = 1.0, pen, 0.0  # lump sum
@@ -393,7 +398,7 @@ def solve_row(fl, F, q, form, nd, cache, out):
         m, c0 = 1.0 - pen, 0.0  # turnover
     elif form == 2:
         c0, s = pen * theta, pen  # shortfall
-    out[4], out[5], nc, st = maximise(fl, F, q, fixed, nd, 0, jt, m, c0, s, cache, nc)
+    out[4], out[5], nc, st = maximise(fl, F, q, fixed, nd, 0, jt, jt, m, c0, s, cache, nc)
     return st
 
 
@@ -408,8 +413,8 @@ def _tuples(P, i, F, fl):
 
 @_njit
 def regimes_all(P, F, fl, form, res):
-    """Regimes of every row of P (rows × 10 parameters) into res (6 × rows); the first failing
-    row's index + 1, or 0."""
+    """Regimes of every row of P (rows × 10 parameters) into res (6 × rows); (row, status) of the
+    first row that fails, or (-1, 0)."""
     nd = np.empty((14, NODES + 1))  # per node: see solve_row
     cache = np.empty((3, 7))
     out = np.empty(6)
@@ -417,10 +422,10 @@ def regimes_all(P, F, fl, form, res):
         q, ft, flt = _tuples(P, i, F, fl)
         st = solve_row(flt, ft, q, form, nd, cache, out)
         if st:
-            return i + 1
+            return i, st
         for j in range(6):
             res[j, i] = out[j]
-    return 0
+    return -1, 0
 
 
 @_njit
@@ -431,10 +436,10 @@ def outcomes_all(P, F, fl, w, res):
         fixed = form1(K_PR, flt[K_PR], ft[PR], ft[PR], ft[PR], q, q[A0], 0)
         a1, flag, ud, part, rev, oth, st = outcome(flt, ft, q, w[i], q[A0], fixed)
         if st:
-            return i + 1
+            return i, st
         res[0, i], res[1, i], res[2, i], res[3, i], res[4, i], res[5, i] = (
             a1, ud, 1.0 if part else 0.0, rev, oth, flag)
-    return 0
+    return -1, 0
 
 
 class CompiledNumericalKernel:
@@ -446,10 +451,16 @@ class CompiledNumericalKernel:
         self.P = np.ascontiguousarray(np.stack([np.asarray(p[k], float) for k in COLUMNS], axis=1))
         self.F, self.flags, self._keep = compiled
 
-    @staticmethod
-    def _check(status: int) -> None:
-        if status:
+    def _check(self, failed: tuple[int, int]) -> None:
+        row, status = failed
+        if status == _NO_ROOT:
             raise SolverError(NO_FINITE_RESPONSE)
+        if status:
+            at = ", ".join(f"{k}={v:.6g}" for k, v in zip(COLUMNS, self.P[row], strict=True))
+            raise SolverError(
+                f"a functional form returned NaN or inf in the specialist's problem at {at}: forms "
+                "must be finite for every α1 ≥ α0 and ω in [0, 1], and a little beyond (finite "
+                "differences step up to 2e-3 past the domain)")
 
     def regimes(self, theta: np.ndarray, pen: np.ndarray, form: str) -> Regimes:
         res = np.empty((6, self.P.shape[0]))

@@ -149,9 +149,15 @@ class ClosedFormKernel:
         _, _, _, rev, other = self.outcome(cand)
         base = rev + other
         th = theta[:, None]
-        w_free, v_free = select_best(cand, base)
-        w_c, v_c = select_best(cand, np.where(cand >= th, base, -np.inf))
-        below = cand <= th
+        # each regime's candidates: the ends, θ, ω_D and the stationary points of its own
+        # objective (a stationary point of the other objective is not a candidate: lying next to
+        # the optimum, it could tie with it and, if more open, win by the tie rule)
+        own_free = np.arange(cand.shape[1]) < 6  # 0, 1, θ, its two roots, ω_D
+        own_defy = own_free if form == "lump_sum" else np.isin(np.arange(8), (0, 1, 2, 5, 6, 7))
+        free = np.where(own_free, base, -np.inf)
+        w_free, v_free = select_best(cand, free)
+        w_c, v_c = select_best(cand, np.where(cand >= th, free, -np.inf))
+        below = (cand <= th) & own_defy
         if form == "lump_sum":
             vd = base - pen[:, None]
         elif form == "turnover":

@@ -175,8 +175,10 @@ class NumericalKernel:
         return m * rev + other + s * w, part
 
     # -- stage 1 -------------------------------------------------------------------------
-    def maximise(self, lo: Array, hi: Array, m: Array, c0: Array, s: Array) -> tuple[Array, Array]:
-        """Best ω in [lo, hi] of m·δr + b − κ − φ_G − c0 + s·ω, and its value."""
+    def maximise(self, lo: Array, hi: Array, m: Array, c0: Array, s: Array,
+                 extra: Array | None = None) -> tuple[Array, Array]:
+        """Best ω in [lo, hi] of m·δr + b − κ − φ_G − c0 + s·ω, and its value; ``extra`` is one
+        more candidate inside [lo, hi] (θ for the free regime, as in the closed form)."""
         lo, hi, m, c0, s = (np.asarray(x, float)[:, None] for x in (lo, hi, m, c0, s))
         t = np.linspace(0.0, 1.0, GRID)[None, :]
         grid = lo + (hi - lo) * t
@@ -186,7 +188,7 @@ class NumericalKernel:
         centre = grid[rows, k][:, None]
         left = grid[rows, np.maximum(k - 1, 0)][:, None]
         right = grid[rows, np.minimum(k + 1, GRID - 1)][:, None]
-        cands = [centre]
+        cands = [centre] + ([] if extra is None else [np.asarray(extra, float)[:, None]])
 
         # stationary point next to the grid's best
         sc, _ = self._slope(centre, m, s)
@@ -218,7 +220,8 @@ class NumericalKernel:
         cand = np.concatenate(cands, axis=1)
         cval, _ = self._value(cand, m, s)
         vbest = val[rows, k][:, None]
-        keep_centre = ~has_root | (vbest > cval[:, 1:2] + TIE * (1 + np.abs(cval[:, 1:2])))
+        j = 1 if extra is None else 2  # the stationary point's column
+        keep_centre = ~has_root | (vbest > cval[:, j:j + 1] + TIE * (1 + np.abs(cval[:, j:j + 1])))
         cand = np.concatenate([grid[:, [0, -1]], cand], axis=1)
         cval = np.concatenate([val[:, [0, -1]], np.where(keep_centre, vbest, -np.inf), cval[:, 1:]], axis=1)
         w, v = select_best(cand, cval)
@@ -258,7 +261,7 @@ class NumericalKernel:
     def regimes(self, theta: Array, pen: Array, form: str) -> Regimes:
         n = theta.shape[0]
         one, zero = np.ones(n), np.zeros(n)
-        w_free, v_free = self.maximise(zero, one, one, zero, zero)
+        w_free, v_free = self.maximise(zero, one, one, zero, zero, extra=theta)
         w_c, v_c = self.maximise(theta, one, one, zero, zero)
         if form == "lump_sum":
             w_d, v_d = self.maximise(zero, theta, one, pen, zero)
