@@ -120,50 +120,27 @@ def compile_forms(forms: GameForms):
         return None
     funcs: list = [None] * 14
     flags = np.zeros(6, dtype=np.int64)  # r, share, benefit, serving, production, phi
-
-    def put1(obj, kind: int, slots: tuple[int, ...]) -> bool:
+    todo = ((forms.revenue, K_R, (R, R1, R2)), (forms.share, K_SH, (SH, SH1)),
+            (forms.benefit, K_B, (B, B1)), (forms.serving_cost, K_KA, (KA, KA1)),
+            (forms.production_cost, K_PR, (PR,)), (forms.finetune_cost, K_PH, (PH, PHD, PHDD, PHDW)))
+    for obj, kind, slots in todo:
         if obj is None:
-            return True
-        f = obj if isinstance(obj, Form1) else Form1(obj)
-        bits = 0
-        for bit, slot, fn in zip((1, 2, 4), slots, (f.func, f.deriv, f.deriv2), strict=False):
+            continue
+        if kind == K_PH:
+            f2 = obj if isinstance(obj, Form2) else Form2(obj)
+            parts, nargs = (f2.func, f2.d_delta, f2.d_delta2, f2.d_delta_omega), 2
+        else:
+            f1 = obj if isinstance(obj, Form1) else Form1(obj)
+            parts, nargs = (f1.func, f1.deriv, f1.deriv2), 1
+        # a slot per part the solver uses (so a given δ'' or φ_G' is simply not compiled)
+        for bit, slot, fn in zip((1, 2, 4, 8), slots, parts, strict=False):
             if fn is None:
                 continue
-            cf = _cfunc(fn, 1)
-            if cf is None:
-                return False
-            funcs[slot] = cf
-            bits |= bit
-        flags[kind] = bits
-        return True
-
-    ok = (put1(forms.revenue, K_R, (R, R1, R2)) and put1(forms.share, K_SH, (SH, SH1))
-          and put1(forms.benefit, K_B, (B, B1)) and put1(forms.serving_cost, K_KA, (KA, KA1))
-          and put1(forms.production_cost, K_PR, (PR,)))
-    if not ok:
-        return None
-    # production cost: only its value is used; a given derivative is ignored
-    if forms.production_cost is not None:
-        flags[K_PR] &= 1
-    if forms.share is not None:
-        flags[K_SH] &= 3  # δ'' is never used
-    if forms.benefit is not None:
-        flags[K_B] &= 3
-    if forms.serving_cost is not None:
-        flags[K_KA] &= 3
-    if forms.finetune_cost is not None:
-        f = forms.finetune_cost if isinstance(forms.finetune_cost, Form2) else Form2(forms.finetune_cost)
-        bits = 0
-        for bit, slot, fn in zip((1, 2, 4, 8), (PH, PHD, PHDD, PHDW),
-                                 (f.func, f.d_delta, f.d_delta2, f.d_delta_omega), strict=True):
-            if fn is None:
-                continue
-            cf = _cfunc(fn, 2)
+            cf = _cfunc(fn, nargs)
             if cf is None:
                 return None
             funcs[slot] = cf
-            bits |= bit
-        flags[K_PH] = bits
+            flags[kind] |= bit
     addresses = np.array([0 if f is None else f.address for f in funcs], dtype=np.int64)
     return addresses, flags, tuple(funcs)
 
