@@ -7,18 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from .errors import ParameterError
 
-class ParameterError(ValueError):
-    """A user-supplied value is outside what the model allows.
-
-    The message is always one line: ``<name> = <value> is not allowed: must be <allowed>``.
-    """
-
-    def __init__(self, name: str, value: Any, allowed: str):
-        self.name = name
-        self.value = value
-        self.allowed = allowed
-        super().__init__(f"{name} = {_fmt(value)} is not allowed: must be {allowed}")
+__all__ = ["ParameterError", "check_range"]
 
 
 def _fmt(value: Any) -> str:

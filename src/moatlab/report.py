@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 
 from ._validate import ParameterError
+from .errors import ScenarioError
 
 
-class ReportError(ValueError):
+class ReportError(ScenarioError):
     """A report scenario is invalid or a brief cannot be written: one line."""
 
 

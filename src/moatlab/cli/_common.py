@@ -15,10 +15,12 @@ import numpy as np
 import typer
 from rich.console import Console
 
+from ..errors import MoatlabError
+
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class UserError(Exception):
+class UserError(MoatlabError):
     """Bad input from the user: printed as one line, exit code 2."""
 
 

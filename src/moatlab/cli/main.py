@@ -11,14 +11,8 @@ try:  # Typer >= 0.2x vendors click as typer._click
 except ImportError:  # pragma: no cover - older Typer with a click dependency
     from click import exceptions as _cx
 
-from .._validate import ParameterError, _fmt
-from ..game.numerical import SolverError
-from ..measures._io import DataFormatError, DataPathError
-from ..race.scenario import ScenarioError
-from ..report import ReportError
-from ..sweep.runner import SweepError
-from ..sweep.space import SpecError
-from ._common import UserError, err_console, option_name
+from ..errors import MoatlabError, ParameterError, fmt_value
+from ._common import err_console, option_name
 
 app = typer.Typer(
     name="moatlab",
@@ -53,17 +47,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(_error("interrupted", 130))
     except typer.Exit as e:
         sys.exit(e.exit_code)
-    except UserError as e:
-        sys.exit(_error(str(e), 2))
     except ParameterError as e:
         name = option_name(e.name) if not e.name.startswith("-") and " " not in e.name else e.name
-        sys.exit(_error(f"{name} = {_fmt(e.value)} is not allowed: must be {e.allowed}", 2))
-    except (DataPathError, DataFormatError, ScenarioError, SpecError, SweepError, ReportError) as e:
-        sys.exit(_error(str(e), 2))
-    except ValueError as e:
-        if type(e).__name__ == "ScenarioError":  # the market's scenarios (imported lazily: Mesa)
-            sys.exit(_error(str(e), 2))
-        raise
-    except SolverError as e:
-        sys.exit(_error(str(e), 1))
+        sys.exit(_error(f"{name} = {fmt_value(e.value)} is not allowed: must be {e.allowed}", 2))
+    except MoatlabError as e:  # every other kind: one line, the kind's exit code
+        sys.exit(_error(" ".join(str(e).split()), e.exit_code))
     sys.exit(rv if isinstance(rv, int) else 0)

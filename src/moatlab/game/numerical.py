@@ -54,6 +54,7 @@ from ..forms import (
     quadratic_finetune_cost,
     quadratic_production_cost,
 )
+from ..errors import SolverError
 from .kernel import TIE, TIE_PART, Regimes, select_best
 
 Array = np.ndarray
@@ -65,10 +66,6 @@ NO_FINITE_RESPONSE = (
     "the specialist's problem has no finite best response: its marginal revenue exceeds its "
     "marginal fine-tuning cost for every α1 (make r concave or φ_D convex)"
 )
-
-
-class SolverError(RuntimeError):
-    """The numerical path could not solve a subproblem (e.g. D's problem is unbounded)."""
 
 
 class NumericalKernel:

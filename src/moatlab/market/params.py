@@ -1,7 +1,7 @@
 """Parameters of the market simulator: assets, firm types, policy levers, the market itself.
 
 Every class is a frozen pydantic dataclass: values are checked on construction and a bad one
-raises :class:`moatlab._validate.ParameterError` naming the field (``policy.theta``, ``assets.data
+raises :class:`moatlab.errors.ParameterError` naming the field (``policy.theta``, ``assets.data
 .specificity``…), the value and the allowed range. Units: money in $ billion, time in months,
 compute in "list-price $B of GPUs" (one unit ≈ 35,000 H100s, from the seed's $10B for 350,000
 H100s), quality in log-capability (nats of effective compute). docs/market.md gives the reason for
@@ -213,7 +213,7 @@ def make_params(overrides: dict[str, Any] | None = None, base: MarketParams | No
     >>> make_params({"policy": {"theta": 2}})
     Traceback (most recent call last):
     ...
-    moatlab._validate.ParameterError: policy.theta = 2 is not allowed: must be <= 1
+    moatlab.errors.ParameterError: policy.theta = 2 is not allowed: must be <= 1
     """
     merged = _merge(to_dict(base or MarketParams()), overrides or {})
     try:

@@ -34,10 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from .._validate import ParameterError, _fmt
+from ..errors import ScenarioError as _ScenarioError
 from .params import MarketParams, make_params
 
 
-class ScenarioError(ValueError):
+class ScenarioError(_ScenarioError):
     """A market scenario is malformed; ``str()`` names the file, the field, the value and the rule."""
 
 

@@ -10,6 +10,8 @@ from typing import Any, Generic, TypeVar
 
 import yaml
 
+from ..errors import DataFormatError, InputFileError
+
 T = TypeVar("T")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~5x faster
 
@@ -47,15 +49,7 @@ class LoadReport(Generic[T]):
         return len(self.items)
 
 
-class DataFormatError(ValueError):
-    """A data file is malformed. ``str()`` is one line naming the file, the place and the problem."""
-
-    def __init__(self, path: str | os.PathLike, where: str, problem: str):
-        self.error = LoadError(str(path), where, problem)
-        super().__init__(str(self.error))
-
-
-class DataPathError(FileNotFoundError):
+class DataPathError(InputFileError):
     """The data folder or file does not exist or holds nothing this loader reads."""
 
 

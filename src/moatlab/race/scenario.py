@@ -32,11 +32,12 @@ from typing import Any
 import numpy as np
 
 from .._validate import ParameterError, _fmt
+from ..errors import ScenarioError as _ScenarioError
 from .model import Customers, Niche, Prestige, RaceModel, ReleaseProcess, Spillover
 from .value import ValueCurve
 
 
-class ScenarioError(ValueError):
+class ScenarioError(_ScenarioError):
     """A scenario file is malformed: ``str()`` names the file, the field and the problem."""
 
 

@@ -24,13 +24,14 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..errors import MoatlabError
 from .spec import SweepSpec, chunk_values
 
 VERSION = 1
 Progress = Callable[[int], None]
 
 
-class SweepError(ValueError):
+class SweepError(MoatlabError, ValueError):
     """A sweep cannot run as asked (output folder, resume mismatch, scheduler): one line."""
 
 

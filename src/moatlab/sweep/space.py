@@ -26,8 +26,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from ..errors import ScenarioError
 
-class SpecError(ValueError):
+
+class SpecError(ScenarioError):
     """A sweep specification is invalid: ``<field> = <value> is not allowed: must be <allowed>``."""
 
     def __init__(self, field: str, value: Any, allowed: str):
