@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .game import solve
+from .game import ACTIONS, solve
+from .game.quantities import alpha0_closed, region_shares
 from .landscape import compliance_penalty, landscape
 from .plots import plot_landscape, plot_omega_free, plot_penalty_needed
 
@@ -20,17 +21,6 @@ HIGH_ALPHA0 = 1.5
 DEMO_C_G = 0.3
 THETA_REF = 0.6
 EPSILONS = (0.0, 0.1)
-
-
-def _first_closed(alpha0: np.ndarray, omega_free: np.ndarray) -> float:
-    """Smallest α0 on the grid from which G stays fully closed (ω_free = 0) for all larger α0."""
-    closed = omega_free <= 1e-12
-    if not closed[-1]:
-        return float("nan")
-    i = len(closed) - 1
-    while i > 0 and closed[i - 1]:
-        i -= 1
-    return float(alpha0[i])
 
 
 def run_demo(out: Path, progress: bool = False) -> str:
@@ -91,7 +81,7 @@ def _summary(res: dict) -> str:
         w = free["omega_free"].sel(epsilon=e).values
         lines.append(f"- ε = {e:g}: ω_free = {w[0]:.3f} at α0 = {a[0]:g}, "
                      f"{float(free['omega_free'].sel(epsilon=e).interp(alpha0=LOW_ALPHA0)):.3f} at "
-                     f"α0 = {LOW_ALPHA0:g}; G stays fully closed for α0 ≥ {_first_closed(a, w):.3g}.")
+                     f"α0 = {LOW_ALPHA0:g}; G stays fully closed for α0 ≥ {alpha0_closed(e):.4f}.")
     for a0 in (LOW_ALPHA0, HIGH_ALPHA0):
         eq = solve(alpha0=a0)
         lines.append(f"- at the defaults, α0 = {a0:g} gives ω_free = {eq.omega_free:.3f}.")
@@ -99,9 +89,9 @@ def _summary(res: dict) -> str:
     for tag, a0 in (("low", LOW_ALPHA0), ("high", HIGH_ALPHA0)):
         ds = res[tag]
         act = ds["action"].values
-        share = {n: 100 * float((act == i).mean()) for i, n in enumerate(("exit", "not binding",
-                                                                          "comply", "defy"))}
-        pareto = 100 * float(((act == 2) & (ds["pareto_strict_no_exemption"].values == 1)).mean())
+        shares = region_shares(ds)
+        share = {a.replace("_", " "): 100 * shares[f"share_{a}"] for a in ACTIONS}
+        pareto = 100 * shares["share_pareto_no_exemption"]
         dwl = ds["dsurplus_no_regulation"].where(ds["action"] == 3)
         lines.append(f"- α0 = {a0:g}: " + ", ".join(f"{k} {v:.1f}%" for k, v in share.items())
                      + f" of the {act.size} policies on θ∈[0,1] × p∈[0,0.5].")
@@ -120,8 +110,8 @@ def _summary(res: dict) -> str:
         if dwl.count() > 0:
             lines.append(f"  - defiance is a deadweight loss vs no regulation: surplus falls by up to "
                          f"{-float(dwl.min()):.4f} (the penalty paid), openness does not rise.")
-        lines.append("  - comply points that are strict Pareto improvements over no exemption: "
-                     f"{pareto:.1f}% of the map (hatched).")
+        lines.append("  - policies that make both G and D strictly better off than no exemption "
+                     f"(a reference of our own, not the paper's): {pareto:.1f}% of the map (hatched).")
     low = res["low"]
     comply = low["action"] == 2
     best = low["omega"].where(comply & (low["pareto_strict_no_exemption"] == 1))

@@ -122,7 +122,7 @@ def build_brief(sc: ReportScenario) -> Brief:
     """Compute the brief's numbers and figures with the library's API."""
     from . import solve
     from .app.common import figure_bytes
-    from .demo import _first_closed
+    from .game.quantities import alpha0_closed, region_shares
     from .landscape import landscape
     from .plots import plot_landscape, plot_omega_free
 
@@ -152,15 +152,12 @@ def build_brief(sc: ReportScenario) -> Brief:
         "p_exit",
     ):
         n[k] = float(at[k].values.ravel()[0])
-    act = ds["action"].values
-    for i, a in enumerate(ACTIONS):
-        n[f"share_{a}"] = float((act == i).mean())
-    n["share_pareto_no_exemption"] = float(ds["pareto_strict_no_exemption"].values.mean())
+    n.update(region_shares(ds))
     rest = {k: v for k, v in params.items() if k not in ("alpha0", "epsilon")}
     alpha = np.geomspace(0.005, 3, 200)
     eps = sorted({0.0, 0.1, float(params.get("epsilon", 0.0))})
     free = solve(alpha0=alpha, epsilon=eps, **rest)
-    n["alpha0_closed"] = _first_closed(alpha, free["omega_free"].sel(epsilon=eps[0]).values)
+    n["alpha0_closed"] = alpha0_closed(eps[0], **rest)
     b.figures["landscape"] = (
         "The regulatory landscape: G's action over (θ, p)",
         figure_bytes(plot_landscape(ds), "png"),
@@ -271,7 +268,7 @@ def render_html(b: Brief) -> str:
         f"{_num(b, 'share_not_binding', '{:.1%}')} and exits at {_num(b, 'share_exit', '{:.1%}')}; "
         f"{_num(b, 'share_pareto_no_exemption', '{:.1%}')} of policies make both G and D strictly better off "
         "than charging every model.</li>",
-        f"<li>Without regulation (ε = 0), G keeps its model fully closed from α0 ≈ {_num(b, 'alpha0_closed', '{:.3g}')} "
+        f"<li>Without regulation (ε = 0), G keeps its model fully closed from α0 = {_num(b, 'alpha0_closed', '{:.4f}')} "
         "on: better models stay closed (finding P1).</li>",
     ]
     market = ""
