@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import SolverError
 from ..forms import (
     Form1,
     Form2,
@@ -54,7 +55,6 @@ from ..forms import (
     quadratic_finetune_cost,
     quadratic_production_cost,
 )
-from ..errors import SolverError
 from .kernel import TIE, TIE_PART, Regimes, select_best
 
 Array = np.ndarray

@@ -106,6 +106,13 @@ class GameParams:
     def shape(self) -> tuple[int, ...]:
         return np.broadcast_shapes(*(np.shape(getattr(self, n)) for n in NUMERIC))
 
+    def __repr__(self) -> str:
+        parts = []
+        for f in fields(self):
+            v = getattr(self, f.name)
+            parts.append(f"{f.name}=array(shape={np.shape(v)})" if np.ndim(v) else f"{f.name}={v!r}")
+        return f"GameParams({', '.join(parts)})"
+
     def replace(self, **changes: Any) -> GameParams:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
@@ -116,3 +123,16 @@ class GameParams:
         shape = self.shape
         return {n: np.broadcast_to(np.asarray(getattr(self, n), float), shape).ravel().copy()
                 for n in NUMERIC}
+
+
+def _attributes_doc() -> str:
+    lines = ["", "    Attributes", "    ----------"]
+    for spec in PARAMETERS.values():
+        lines.append(f"    {spec.name} : float or array, default {spec.default:g}")
+        lines.append(f"        {spec.symbol}: {spec.description}; allowed {spec.allowed}; {spec.units}.")
+    lines.append("    penalty_form : {'lump_sum', 'turnover', 'shortfall'}, default 'lump_sum'")
+    lines.append("        How the penalty p is charged to a model below the threshold.")
+    return "\n".join(lines) + "\n"
+
+
+GameParams.__doc__ = (GameParams.__doc__ or "").rstrip() + "\n" + _attributes_doc()

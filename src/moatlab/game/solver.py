@@ -18,6 +18,7 @@ G's action is ``exit``; ``not_binding`` when its unregulated choice ω_free alre
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -56,7 +57,32 @@ OUTPUTS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Equilibrium:
-    """The subgame-perfect equilibrium at one parameter point."""
+    """The subgame-perfect equilibrium at one parameter point.
+
+    Attributes
+    ----------
+    action : {'exit', 'not_binding', 'comply', 'defy'}
+        G's choice: leave the market; its own choice ω_free already meets θ; open up to θ;
+        stay below θ and pay the penalty.
+    omega : float
+        Openness G releases, in [0, 1] (0 = API only, 1 = fully open); NaN when G exits.
+    omega_free : float
+        Openness G would choose without regulation.
+    alpha1 : float
+        Performance of the final, fine-tuned model (α0 plus D's investment).
+    U_G, U_D : float
+        Payoffs of the generalist G and the domain specialist D (revenue units).
+    surplus : float
+        U_G + U_D.
+    penalty_paid : float
+        Penalty G pays (0 unless it defies).
+    participates : bool
+        Whether D fine-tunes (it abstains when its payoff would not cover F_D).
+    params : GameParams
+        The parameters solved.
+    method : {'closed_form', 'numerical'}
+        The path that solved it.
+    """
 
     action: str
     omega: float
@@ -308,3 +334,17 @@ def solve(*, forms: GameForms | None = None, method: str = "auto",
 def action_names(action: Any) -> np.ndarray:
     """Map integer action codes (as in a result Dataset) to their names."""
     return np.asarray(ACTIONS, dtype=object)[np.asarray(action, dtype=int)]
+
+
+def _solve_signature() -> inspect.Signature:
+    """``solve``'s keywords as :func:`help` and tab completion show them (order is kept by **params)."""
+    kw = inspect.Parameter.KEYWORD_ONLY
+    ps = [inspect.Parameter(n, kw, default=PARAMETERS[n].default, annotation="float | ArrayLike")
+          for n in NUMERIC]
+    ps.append(inspect.Parameter("penalty_form", kw, default="lump_sum", annotation="str"))
+    ps.append(inspect.Parameter("forms", kw, default=None, annotation="GameForms | None"))
+    ps.append(inspect.Parameter("method", kw, default="auto", annotation="str"))
+    return inspect.Signature(ps, return_annotation="Equilibrium | xarray.Dataset")
+
+
+solve.__signature__ = _solve_signature()  # type: ignore[attr-defined]
