@@ -94,7 +94,8 @@ class MissingExtraError(MoatlabError, ImportError):
         self.extra = extra
         self.feature = feature
         what = f" ({module} is not installed)" if module else ""
-        super().__init__(f"{feature} needs the optional extra [{extra}]{what}: pip install 'moatlab[{extra}]'")
+        super().__init__(
+            f"{feature} needs the optional extra [{extra}]{what}: pip install 'moatlab[{extra}]'")
 
 
 class SolverError(MoatlabError, RuntimeError):
