@@ -28,6 +28,11 @@ LABELS = {
 }
 
 
+#: reference lines on HHI axes: where US merger guidelines call a market highly concentrated
+HHI_2010 = "2,500: highly concentrated (US merger guidelines 2010)"
+HHI_2023 = "1,800: highly concentrated (US merger guidelines 2023)"
+
+
 def plot_bands(ds: xr.Dataset, metrics: Sequence[str] = ("hhi", "active", "open_share"), level: float = 0.95):
     """One panel per metric: the ensemble mean per scenario over time with its confidence band.
 
@@ -50,13 +55,15 @@ def plot_bands(ds: xr.Dataset, metrics: Sequence[str] = ("hhi", "active", "open_
                 alpha=0.2,
             )
         if m == "hhi":
-            ax.axhline(2500, color="k", ls="--", lw=0.8)
-            ax.axhline(1800, color="k", ls=":", lw=0.8)
+            ax.axhline(2500, color="k", ls="--", lw=0.8, label=HHI_2010)
+            ax.axhline(1800, color="k", ls=":", lw=0.8, label=HHI_2023)
             ax.set_ylim(0, 10_000)
+            ax.legend(fontsize=7, loc="lower right")
         ax.set_xlabel("month")
         ax.set_title(LABELS.get(m, m), fontsize=10)
         ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=8, loc="best")
+    if metrics[0] != "hhi":
+        axes[0][0].legend(fontsize=8, loc="best")
     fig.suptitle(
         f"ensemble means with {level:.0%} bands ({ds.sizes['seed']} seeds per scenario)", fontsize=10
     )
@@ -78,7 +85,9 @@ def plot_compare(
         ax.set_title(LABELS.get(m, m), fontsize=10)
         ax.grid(axis="x", alpha=0.3)
         if m == "hhi":
-            ax.axvline(2500, color="k", ls="--", lw=0.8)
+            ax.axvline(2500, color="k", ls="--", lw=0.8, label=HHI_2010)
+            ax.axvline(1800, color="k", ls=":", lw=0.8, label=HHI_2023)
+            ax.legend(fontsize=7, loc="lower right")
     fig.suptitle("scenario means (later half of each run; 95% CI over seeds)", fontsize=10)
     fig.tight_layout()
     return fig

@@ -108,7 +108,7 @@ def plot_prim(res: PrimResult, ax=None) -> Figure:
     """PRIM peeling trajectory: coverage vs density, coloured by the number of restricted parameters."""
     tr = res.trajectory
     if ax is None:
-        fig, ax = plt.subplots(figsize=(5.6, 4.2), layout="constrained")
+        fig, ax = plt.subplots(figsize=(5.6, 4.8), layout="constrained")
     else:
         fig = ax.figure
     sc = ax.scatter(tr["coverage"], tr["density"], c=tr["res_dim"], cmap="plasma", s=14)
@@ -127,5 +127,6 @@ def plot_prim(res: PrimResult, ax=None) -> Figure:
     ax.set_xlabel("coverage (share of cases in the box)")
     ax.set_ylabel("density (share of the box that are cases)")
     ax.set_title(f"PRIM boxes for '{res.outcome}' (base rate {res.base_rate:.2f})", fontsize=10)
-    ax.legend(fontsize=7, loc="upper right")
+    # below the axes, so that it never covers the chosen box
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     return fig
