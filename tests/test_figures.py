@@ -34,3 +34,17 @@ def test_prim_legend_does_not_cover_the_chosen_box():
     star = ax.transData.transform((res.coverage, res.density))
     assert not legend.contains(*star)
     assert not legend.overlaps(ax.get_window_extent())
+
+
+def test_zstar_components_shows_every_component_in_its_own_panel():
+    from moatlab.plots_race import plot_zstar_components
+    from moatlab.race import RaceModel, component_effects
+
+    eff = component_effects(RaceModel(n=100, m=365, open=1.0, closed=4.0), np.geomspace(0.5, 30, 6),
+                            release_day=60)
+    fig = plot_zstar_components(eff)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    comps = [c for c in eff["component"].values if c != "core"]
+    assert len(visible) == len(comps)
+    titles = {" ".join(ax.get_title().split("\n")[:-1]) for ax in visible}
+    assert titles == {" ".join(str(c).split()) for c in comps}

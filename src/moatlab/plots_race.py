@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg", force=False)
@@ -82,36 +84,47 @@ def plot_upgrade_heatmap(ds: xr.Dataset, z: float | None = None, ax: plt.Axes | 
 
 
 def plot_zstar_components(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
-    """z* against the open release size, for the core model and each component switched on alone.
+    """z* against the open release size: one panel per component switched on alone, core in grey.
 
-    ``ds`` from :func:`moatlab.race.component_effects`.
+    Small multiples, so that a component whose curve equals the core model's is still seen
+    (its panel says so) instead of lying hidden under it. ``ds`` from
+    :func:`moatlab.race.component_effects`. ``ax`` is accepted for a single-axes layout only
+    when there is at most one component besides core.
     """
-    fig, ax = _ax(ax, (9.0, 5.0))
     x = ds["open_upgrade"].values
-    for i, c in enumerate(ds["component"].values):
+    comps = [c for c in ds["component"].values if c != "core"]
+    core = ds["z_star"].sel(component="core").values if "core" in ds["component"].values else None
+    if ax is not None and len(comps) <= 1:
+        fig, axes = ax.figure, [ax]
+    else:
+        ncols = min(3, max(1, len(comps)))
+        nrows = -(-max(1, len(comps)) // ncols)
+        fig, grid = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 2.7 * nrows + 0.6), squeeze=False,
+                                 sharex=True, sharey=True, layout="constrained")
+        axes = list(grid.ravel())
+        for extra in axes[len(comps):]:
+            extra.set_visible(False)
+    for i, (a, c) in enumerate(zip(axes, comps or ["core"], strict=False)):
         zs = ds["z_star"].sel(component=c).values
         holds = bool(ds["conclusion_holds"].sel(component=c))
-        ax.plot(
-            x,
-            zs,
-            lw=3 if c == "core" else 1.6,
-            color="black" if c == "core" else f"C{i}",
-            ls="-" if holds else "--",
-            marker=None if holds else "o",
-            ms=3,
-            label=f"{c}" + ("" if holds else "  ← z* rises: conclusion flips"),
-        )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("open release compute x′ (log scale)")
-    ax.set_ylabel("optimal closed upgrade z* (log; gap: no upgrade pays)")
-    ax.set_title(
-        f"Does a better open model make the lab race harder? (open release on day "
+        if core is not None:
+            a.plot(x, core, lw=2.6, color="0.7", label="core model")
+        same = core is not None and np.allclose(zs, core, equal_nan=True)
+        a.plot(x, zs, lw=1.6, color=f"C{i}", ls="-" if holds else "--", marker=None if holds else "o",
+               ms=3, label=str(c))
+        verdict = "z* rises: conclusion flips" if not holds else ("same as core" if same else "holds")
+        a.set_title(textwrap.fill(str(c), 42) + f"\n{verdict}", fontsize=7.5,
+                    color="firebrick" if not holds else "black")
+        a.set_xscale("log")
+        a.set_yscale("log")
+        a.grid(alpha=0.3, which="both")
+    fig.supxlabel("open release compute x′ (log scale)", fontsize=9)
+    fig.supylabel("optimal closed upgrade z* (log; gap: no upgrade pays)", fontsize=9)
+    fig.suptitle(
+        f"Does a better open model make the lab race harder? Grey: core model (open release on day "
         f"{ds.attrs.get('release_day')})",
         fontsize=10,
     )
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.grid(alpha=0.3, which="both")
     return fig
 
 
