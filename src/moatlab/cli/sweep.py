@@ -146,7 +146,10 @@ def discover_cmd(
     sweep_dir: Annotated[Path, typer.Argument(help="folder of a finished sampled sweep")],
     outcome: Annotated[str, typer.Option("--outcome", help="a 0/1 outcome (defies, exits, complies…)")],
     out: Annotated[Path, typer.Option("--out", help="folder for box.csv, prim.png, prim.json")],
-    threshold: Annotated[float, typer.Option("--threshold", help="density the box should reach")] = 0.8,
+    threshold: Annotated[float, typer.Option(
+        "--min-density", "--threshold",
+        help="share of the box's points where the outcome is 1 that the box must reach (a box density "
+             "in (0, 1], not a cut-off on the outcome); --threshold is the older name")] = 0.8,
     as_json: Json = False,
 ) -> None:
     """Scenario discovery (PRIM): which parameter ranges produce the outcome?"""
