@@ -34,7 +34,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._io import DataFormatError, DataPathError, LoadReport, data_dir, files, read_yaml
+from ._io import DataFormatError, DataPathError, LoadReport, data_dir, data_root, files, read_yaml
 
 
 @dataclass(frozen=True)
@@ -164,8 +164,13 @@ def _read_lists(folder: str) -> LicenseLists:
     return LicenseLists(entries)
 
 
-def license_lists(path: str | os.PathLike) -> LicenseLists:
-    """The merged licence lists in folder ``path`` (the MOF data's ``licenses/``)."""
+def license_lists(path: str | os.PathLike | None = None) -> LicenseLists:
+    """The merged licence lists in folder ``path`` (the MOF data's ``licenses/``).
+
+    Without ``path``: those of ``$MOATLAB_DATA``, else of the packaged snapshot.
+    """
+    if path is None:
+        path = data_dir("mof") / "licenses"
     return _read_lists(str(Path(path).resolve()))
 
 
@@ -290,9 +295,12 @@ def _locate(kind: str, start: Path, given: str | os.PathLike | None, rel: str) -
             raise DataPathError(f"MOF {kind} '{p}' does not exist")
         return p
     found = _find(start if start.is_dir() else start.parent, rel)
-    if found is None:
+    if found is None:  # not beside the data: $MOATLAB_DATA's, else the packaged snapshot's
+        root = data_root()
+        found = (root / "mof" if (root / "mof").is_dir() else root) / rel
+    if not found.exists():
         opt = "--schema / schema=" if kind == "schema" else "--licenses / licenses="
-        raise DataPathError(f"MOF {kind} not found near '{start}' (looked for {rel}); give it with {opt}")
+        raise DataPathError(f"MOF {kind} not found near '{start}' nor at '{found}'; give it with {opt}")
     return found
 
 
@@ -301,7 +309,8 @@ def classify_file(path: str | os.PathLike, *, licenses: str | os.PathLike | None
     """Read, validate and classify one MOF YAML file.
 
     The licence lists and the schema are looked up beside the file (``../licenses``,
-    ``../schema/mof_schema.json``) unless given.
+    ``../schema/mof_schema.json``) unless given; failing that, in ``$MOATLAB_DATA/mof``, else
+    in the snapshot packaged with moatlab, so a file anywhere can be classified.
     """
     path = Path(path)
     if not path.is_file():
