@@ -92,3 +92,10 @@ def test_cli_honours_moatlab_data_and_data_option(tmp_path):
     assert json.loads(r.stdout)[0] == {"developer": "Meta", "satisfied": 54, "scored": 100, "share": 0.54}
     r = _cli("eosai", "--json", cwd=tmp_path, data=tmp_path / "nowhere")
     assert r.returncode != 0 and "nowhere" in r.stderr
+
+
+def test_check_a_lone_mof_file_uses_the_packaged_licence_lists(tmp_path):
+    shutil.copy(PACKAGED_DATA / "mof" / "models" / "OLMo-7B.yml", tmp_path / "mine.yml")
+    r = _cli("check", "eu-ai-act-open-source", "mine.yml", "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)[0]["answer"] == "qualifies"

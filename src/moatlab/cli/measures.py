@@ -255,7 +255,7 @@ def _profiles(paths: list[Path], fmti_version: str | None = "latest"):
         cat.errors += rep.errors
         if kind == "mof":
             lic = _find(p if p.is_dir() else p.parent, "licenses")
-            cat.lists = license_lists(lic) if lic else cat.lists
+            cat.lists = license_lists(lic) if lic else (cat.lists or license_lists())
     return cat, cat.profiles(fmti_version=fmti_version)
 
 
