@@ -63,7 +63,10 @@ def test_no_global_licence_means_unlicensed():
     ("CDLA-Permissive-2.0", True), ("CDLA-Sharing-1.0", True), ("ODbL-1.0", True), ("ODC-By-1.0", True),
     ("ODC-PDDL-1.0", True), ("GFDL-1.3", True), ("OGL-UK-3.0", True), ("OpenMDW-1.0", True),
     ("GPL-3.0-only", True), ("CC-BY-NC-4.0", False), ("CC-BY-ND-4.0", False), ("cc-by-4.0", False),
-    ("OpenMDW", False), ("Llama-Fixture", False), ("Proprietary", False), ("", False)])
+    ("OpenMDW", False), ("Llama-Fixture", False), ("Proprietary", False), ("", False),
+    # the MOF tool's fixed open-data list, not a pattern
+    ("CC-BY-3.0-DE", True), ("CC-BY-SA-2.1-JP", True), ("OGL-Canada-2.0", True),
+    ("OGL-UK-1.0", False), ("CC-BY-SA-3.0-DE", False), ("CDLA-Sharing-2.0", False)])
 def test_open_licences(lic, is_open):
     assert LISTS.is_open(lic) is is_open
 

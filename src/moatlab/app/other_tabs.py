@@ -403,7 +403,11 @@ def default_data(data: str | os.PathLike | None = None) -> str:
     if os.environ.get("MOATLAB_DATA"):
         return os.environ["MOATLAB_DATA"]
     guess = Path.cwd().parent / "shared" / "data"
-    return str(guess) if guess.is_dir() else ""
+    if guess.is_dir():
+        return str(guess)
+    from ..measures._io import PACKAGED_DATA
+
+    return str(PACKAGED_DATA)
 
 
 def measures_layout(initial: dict[str, Any], data: str) -> html.Div:

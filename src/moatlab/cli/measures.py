@@ -19,6 +19,20 @@ app.add_typer(measures_app, name="measures")
 
 Json = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
 Csv = Annotated[bool, typer.Option("--csv", help="print CSV instead of a table")]
+Data = Annotated[Path | None, typer.Option(
+    "--data", help="data folder holding fmti/, mof/, eosai/ (default: $MOATLAB_DATA, else the snapshot "
+                   "packaged with moatlab)")]
+
+
+def _path(path: Path | None, data: Path | None, name: str | None = None) -> Path:
+    """PATH if given, else the data set ``name`` (or the root) of --data / $MOATLAB_DATA / packaged."""
+    from ..measures._io import data_dir, data_root
+
+    if path is not None:
+        return path
+    if name is None:
+        return data_root(data)
+    return data_dir(name, data)
 
 
 class _Failed(Exception):
@@ -63,11 +77,12 @@ def _emit(df: pd.DataFrame, records: Any, json: bool, csv: bool, title: str, fmt
 
 @measures_app.command("fmti")
 def fmti_cmd(
-    path: Annotated[Path, typer.Argument(help="FMTI folder (or one scores CSV)")],
+    path: Annotated[Path | None, typer.Argument(help="FMTI folder (or one scores CSV); default: --data")]
+    = None,
     version: Annotated[str, typer.Option(help="release: 'latest', 'all' or a version such as 2023-10")]
     = "latest",
     by: Annotated[str, typer.Option(help="'developer', 'domain' or 'subdomain'")] = "developer",
-    json: Json = False, csv: Csv = False,
+    json: Json = False, csv: Csv = False, data: Data = None,
 ) -> None:
     """Transparency share per developer (satisfied / scored indicators) of an FMTI release.
 
@@ -77,7 +92,7 @@ def fmti_cmd(
 
     if by not in ("developer", "domain", "subdomain"):
         fail(f"--by = {by!r} is not allowed: must be one of developer, domain, subdomain")
-    rep = load_fmti(path)
+    rep = load_fmti(_path(path, data, "fmti"))
     versions = [r.version for r in rep.items]
     if version == "latest":
         rels = rep.items[-1:]
@@ -108,10 +123,11 @@ def fmti_cmd(
 
 @measures_app.command("mof")
 def mof_cmd(
-    path: Annotated[Path, typer.Argument(help="MOF folder (or its models/ or one .yml)")],
+    path: Annotated[Path | None, typer.Argument(help="MOF folder (or its models/ or one .yml); "
+                                                "default: --data")] = None,
     licenses: Annotated[Path | None, typer.Option(help="folder of the licence lists")] = None,
     schema: Annotated[Path | None, typer.Option(help="mof_schema.json")] = None,
-    json: Json = False, csv: Csv = False,
+    json: Json = False, csv: Csv = False, data: Data = None,
 ) -> None:
     """MOF class and progress of every model file.
 
@@ -119,13 +135,25 @@ def mof_cmd(
     """
     from ..measures import load_mof, mof_table
 
-    rep = load_mof(path, licenses=licenses, schema=schema)
+    licenses, schema = _mof_refs(licenses, schema, data)
+    rep = load_mof(_path(path, data, "mof"), licenses=licenses, schema=schema)
     df = mof_table(rep.items)
     cols = ["name", "producer", "class", "label", "progress_3", "progress_2", "progress_1", "share"]
     _emit(df if csv else df[cols], [r.to_dict() for r in rep.items], json, csv,
           f"MOF classification ({len(rep.items)} models)", {"progress_3": ".1f", "progress_2": ".1f",
                                                               "progress_1": ".1f"})
     raise typer.Exit(_report_errors(rep.errors))
+
+
+def _mof_refs(licenses: Path | None, schema: Path | None, data: Path | None):
+    """--licenses / --schema, else those of an explicit --data (else found beside the files)."""
+    if data is not None:
+        from ..measures._io import data_dir
+
+        mof = data_dir("mof", data)
+        licenses = licenses or mof / "licenses"
+        schema = schema or mof / "schema" / "mof_schema.json"
+    return licenses, schema
 
 
 def _parse_weights(text: str | None) -> dict[str, float] | None:
@@ -151,10 +179,11 @@ def _parse_weights(text: str | None) -> dict[str, float] | None:
 
 @measures_app.command("eosai")
 def eosai_cmd(
-    path: Annotated[Path, typer.Argument(help="EOSAI folder (or its projects/ or one .yaml)")],
+    path: Annotated[Path | None, typer.Argument(help="EOSAI folder (or its projects/ or one .yaml); "
+                                                "default: --data")] = None,
     weights: Annotated[str | None, typer.Option(help="dimension weights, e.g. llmweights=2,license=2")]
     = None,
-    json: Json = False, csv: Csv = False,
+    json: Json = False, csv: Csv = False, data: Data = None,
 ) -> None:
     """EOSAI openness score (open 1, partial 0.5, closed 0; mean over rated dimensions).
 
@@ -163,7 +192,7 @@ def eosai_cmd(
     from ..measures import GROUPS, eosai_scores, load_eosai
 
     w = _parse_weights(weights)
-    rep = load_eosai(path)
+    rep = load_eosai(_path(path, data, "eosai"))
     for s in rep.skipped:
         err_console.print(f"note: skipped {s}", markup=False)
     df = eosai_scores(rep.items, w)
@@ -226,7 +255,7 @@ def _profiles(paths: list[Path], fmti_version: str | None = "latest"):
         cat.errors += rep.errors
         if kind == "mof":
             lic = _find(p if p.is_dir() else p.parent, "licenses")
-            cat.lists = license_lists(lic) if lic else cat.lists
+            cat.lists = license_lists(lic) if lic else (cat.lists or license_lists())
     return cat, cat.profiles(fmti_version=fmti_version)
 
 
@@ -234,8 +263,9 @@ def _profiles(paths: list[Path], fmti_version: str | None = "latest"):
 def check_cmd(
     definition: Annotated[str, typer.Argument(help="eu-ai-act-open-source, osaid-1.0, mof-class-I|II|III, "
                                               "threshold(θ) or threshold(θ, score=eosai|mof|fmti)")],
-    paths: Annotated[list[Path], typer.Argument(help="data folders or files (FMTI, MOF, EOSAI)")],
-    json: Json = False, csv: Csv = False,
+    paths: Annotated[list[Path] | None, typer.Argument(help="data folders or files (FMTI, MOF, EOSAI); "
+                                                       "default: --data")] = None,
+    json: Json = False, csv: Csv = False, data: Data = None,
 ) -> None:
     """Who qualifies under a definition of open source: qualifies / does not / cannot tell, and why.
 
@@ -244,7 +274,7 @@ def check_cmd(
     from ..measures import check, get_definition
 
     d = get_definition(definition)
-    cat, profiles = _profiles(paths)
+    cat, profiles = _profiles(paths or [_path(None, data)])
     df = check(d, profiles, cat.lists)
     counts = df["answer"].value_counts()
     _emit(df, df.to_dict(orient="records"), json, csv,
@@ -258,7 +288,7 @@ def classify_cmd(
     file: Annotated[Path, typer.Argument(help="one MOF model file (.yml)")],
     licenses: Annotated[Path | None, typer.Option(help="folder of the licence lists")] = None,
     schema: Annotated[Path | None, typer.Option(help="mof_schema.json")] = None,
-    json: Json = False,
+    json: Json = False, data: Data = None,
 ) -> None:
     """Classify one MOF file: class, progress per class, each component's licence and status.
 
@@ -266,6 +296,7 @@ def classify_cmd(
     """
     from ..measures import classify_file
 
+    licenses, schema = _mof_refs(licenses, schema, data)
     r = classify_file(file, licenses=licenses, schema=schema)
     for w in r.warnings:
         err_console.print(f"warning: {file}: {w}", markup=False)
@@ -281,10 +312,12 @@ def classify_cmd(
 
 @measures_app.command("exempt")
 def exempt_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="data folders or files (FMTI, MOF, EOSAI)")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="data folders or files (FMTI, MOF, EOSAI); "
+                                                       "default: --data")] = None,
     theta: Annotated[float, typer.Option(help="threshold θ to mark, in [0, 1]")] = 0.6,
     alpha0: Annotated[float, typer.Option(help="α0 of the game landscape drawn above")] = 0.2,
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("moatlab-out"),
+    data: Data = None,
 ) -> None:
     """Place real models on the game's θ axis: which models a threshold exempts (figure, NetCDF, CSV).
 
@@ -298,7 +331,7 @@ def exempt_cmd(
         fail(f"--theta = {theta:g} is not allowed: must be in [0, 1]")
     import numpy as np
 
-    cat, profiles = _profiles(paths)
+    cat, profiles = _profiles(paths or [_path(None, data)])
     table = openness_table(profiles, lists=cat.lists)
     ex = exemptions(table)
     ls = landscape(np.linspace(0, 1, 101), np.linspace(0, 0.5, 101), alpha0=alpha0)

@@ -16,6 +16,9 @@ T = TypeVar("T")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~5x faster
 
 DATA_ENV = "MOATLAB_DATA"
+#: The pinned snapshot shipped with moatlab (see ``data/SNAPSHOT.md``): used when no path is given
+#: and ``MOATLAB_DATA`` is unset.
+PACKAGED_DATA = Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True)
@@ -53,18 +56,22 @@ class DataPathError(InputFileError):
     """The data folder or file does not exist or holds nothing this loader reads."""
 
 
+def data_root(path: str | os.PathLike | None = None) -> Path:
+    """The data folder to read: ``path`` if given, else ``$MOATLAB_DATA``, else the packaged snapshot."""
+    if path is not None:
+        return Path(path).expanduser()
+    env = os.environ.get(DATA_ENV)
+    return Path(env).expanduser() if env else PACKAGED_DATA
+
+
 def data_dir(name: str, path: str | os.PathLike | None = None) -> Path:
     """Resolve the folder of data set ``name`` ('fmti', 'mof', 'eosai').
 
     ``path`` may be that folder itself or a folder containing it; without ``path`` the
-    environment variable ``MOATLAB_DATA`` names the parent folder. The data is always read
-    where it lies; moatlab never copies or downloads it.
+    environment variable ``MOATLAB_DATA`` names the parent folder, and without it the snapshot
+    packaged with moatlab (:data:`PACKAGED_DATA`) is read. moatlab never downloads data.
     """
-    if path is None:
-        env = os.environ.get(DATA_ENV)
-        if not env:
-            raise DataPathError(f"no path given for the {name} data and {DATA_ENV} is not set")
-        path = env
+    path = data_root(path)
     p = Path(path).expanduser()
     if not p.exists():
         raise DataPathError(f"{name} data path '{p}' does not exist")

@@ -8,7 +8,8 @@ Rules, as the MOF tool applies them (see ``docs/measures.md`` for the full state
   unlicensed; absent or null falls back to ``release.license.<type>.name``, then to
   ``release.license.distribution.name``, else unlicensed.
 * Open: OSI-approved or FSF-libre in the licence lists (later entries replace earlier ones with
-  the same id), an open-data licence, or ``OpenMDW-1.0``. Matching is exact.
+  the same id), one of the MOF tool's fixed list of open-data licences (:data:`OPEN_DATA`), or
+  ``OpenMDW-1.0``. Matching is exact.
 * Research-paper substitution: a Technical report that is not included is replaced, in Classes II
   and III, by a listed Research paper with its Class I status.
 * Progress (%)::
@@ -26,7 +27,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -34,7 +34,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._io import DataFormatError, DataPathError, LoadReport, data_dir, files, read_yaml
+from ._io import DataFormatError, DataPathError, LoadReport, data_dir, data_root, files, read_yaml
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,17 @@ REQUIRED = {k: tuple(c.name for c in COMPONENTS if c.mof_class >= k and not c.op
 LABELS = {0: "Unclassified", 1: "Class I - Open Science Model", 2: "Class II - Open Tooling Model",
           3: "Class III - Open Model"}
 STATUSES = ("included", "invalid", "unlicensed", "missing")
-OPEN_DATA = re.compile(
-    r"^(CC-BY-(SA-)?\d[\w.\-]*|CC0-1\.0|CDLA-[\w.\-]+|ODbL-1\.0|ODC-By-1\.0|ODC-PDDL-1\.0|GFDL-1\.3|OGL-[\w.\-]+)$")
+#: The open-data licences the MOF tool accepts besides OSI-approved and FSF-libre ones: its fixed
+#: list (``OPEN_DATA_LICENSES`` in lfai/model_openness_tool,
+#: ``Test_Data/Test_Scripts/update_license_yml_files.py``).
+#: Exact ids, no patterns: e.g. ``OGL-UK-1.0``, ``CC-BY-SA-3.0-DE``, ``CDLA-Sharing-2.0`` are not on it.
+OPEN_DATA: frozenset[str] = frozenset({
+    "CC0-1.0", "CC-BY-1.0", "CC-BY-2.0", "CC-BY-2.5", "CC-BY-2.5-AU", "CC-BY-3.0", "CC-BY-3.0-AT",
+    "CC-BY-3.0-AU", "CC-BY-3.0-DE", "CC-BY-3.0-IGO", "CC-BY-3.0-NL", "CC-BY-3.0-US", "CC-BY-4.0",
+    "CC-BY-SA-1.0", "CC-BY-SA-2.0", "CC-BY-SA-2.0-UK", "CC-BY-SA-2.1-JP", "CC-BY-SA-2.5", "CC-BY-SA-3.0",
+    "CC-BY-SA-3.0-AT", "CC-BY-SA-4.0", "CDLA-Permissive-1.0", "CDLA-Permissive-2.0", "CDLA-Sharing-1.0",
+    "ODC-PDDL-1.0", "ODC-By-1.0", "ODbL-1.0", "GFDL-1.3", "OGL-Canada-2.0", "OGL-UK-2.0", "OGL-UK-3.0",
+})
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,7 @@ class LicenseLists:
         e = self.entries.get(license_id)
         if e is not None and (e.get("isOsiApproved") is True or e.get("isFsfLibre") is True):
             return True
-        return bool(OPEN_DATA.match(license_id)) or license_id == "OpenMDW-1.0"
+        return license_id in OPEN_DATA or license_id == "OpenMDW-1.0"
 
     def content_types(self, license_id: str) -> tuple[str, ...]:
         """The content types the MOF list declares for a licence (empty: not declared)."""
@@ -164,8 +173,13 @@ def _read_lists(folder: str) -> LicenseLists:
     return LicenseLists(entries)
 
 
-def license_lists(path: str | os.PathLike) -> LicenseLists:
-    """The merged licence lists in folder ``path`` (the MOF data's ``licenses/``)."""
+def license_lists(path: str | os.PathLike | None = None) -> LicenseLists:
+    """The merged licence lists in folder ``path`` (the MOF data's ``licenses/``).
+
+    Without ``path``: those of ``$MOATLAB_DATA``, else of the packaged snapshot.
+    """
+    if path is None:
+        path = data_dir("mof") / "licenses"
     return _read_lists(str(Path(path).resolve()))
 
 
@@ -290,9 +304,12 @@ def _locate(kind: str, start: Path, given: str | os.PathLike | None, rel: str) -
             raise DataPathError(f"MOF {kind} '{p}' does not exist")
         return p
     found = _find(start if start.is_dir() else start.parent, rel)
-    if found is None:
+    if found is None:  # not beside the data: $MOATLAB_DATA's, else the packaged snapshot's
+        root = data_root()
+        found = (root / "mof" if (root / "mof").is_dir() else root) / rel
+    if not found.exists():
         opt = "--schema / schema=" if kind == "schema" else "--licenses / licenses="
-        raise DataPathError(f"MOF {kind} not found near '{start}' (looked for {rel}); give it with {opt}")
+        raise DataPathError(f"MOF {kind} not found near '{start}' nor at '{found}'; give it with {opt}")
     return found
 
 
@@ -301,7 +318,8 @@ def classify_file(path: str | os.PathLike, *, licenses: str | os.PathLike | None
     """Read, validate and classify one MOF YAML file.
 
     The licence lists and the schema are looked up beside the file (``../licenses``,
-    ``../schema/mof_schema.json``) unless given.
+    ``../schema/mof_schema.json``) unless given; failing that, in ``$MOATLAB_DATA/mof``, else
+    in the snapshot packaged with moatlab, so a file anywhere can be classified.
     """
     path = Path(path)
     if not path.is_file():
