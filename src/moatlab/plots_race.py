@@ -94,8 +94,8 @@ def plot_zstar_components(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
         ax.plot(
             x,
             zs,
-            lw=3 if c == "core" else 1.6,
-            color="black" if c == "core" else f"C{i}",
+            lw=3 if i == 0 else 1.6,  # the first row: the model as given
+            color="black" if i == 0 else f"C{i}",
             ls="-" if holds else "--",
             marker=None if holds else "o",
             ms=3,

@@ -225,6 +225,11 @@ class RaceModel:
         }
         return [k for k, v in on.items() if v]
 
+    @property
+    def label(self) -> str:
+        """The components exactly as set, comma-separated; 'core' only when none is switched on."""
+        return ",".join(self.components) or "core"
+
     def day_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """Cumulative weights (length m+1): of customer-days n(t)β^t, and of days β^t."""
         t = np.arange(self.m, dtype=float)
