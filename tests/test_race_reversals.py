@@ -109,3 +109,34 @@ def test_components_that_cannot_reverse(kind):
         ds = component_effects(model, xs, release_day=0, day=0, presets={}, rng=1)
         z = np.nan_to_num(ds["z_star"].values[0], nan=0.0)
         assert (np.diff(z) <= 1e-6 * max(z.max(), 1.0)).all(), (kind, model.components, z)
+
+
+def test_open_release_prestige_reverses_while_leading_the_open_frontier_pays():
+    # released openly, the lab earns nothing but per_day while its model leads the open frontier:
+    # it buys z just above x′ whenever per_day·m > c·x′, so z* rises with x′ up to per_day·m / c
+    from moatlab.race import OpenRelease, revenue
+
+    r = np.random.default_rng(20261201)
+    for per_day in r.uniform(50.0, 500.0, 3):
+        model = BASE.replace(open_release=OpenRelease(per_day=float(per_day)))
+        cap = per_day * BASE.m / BASE.cost_per_unit
+        xs = np.array([SMALL, 0.01 * cap, 0.5 * cap, 0.95 * cap, 1.05 * cap])
+        z = zstar(model, xs)
+        assert ((z[:-1] > xs[:-1]) & (z[:-1] <= 1.001 * xs[:-1])).all(), (per_day, z)
+        assert (np.diff(z[:-1]) > 0).all() and np.isnan(z[-1])  # the reversal, then no upgrade
+        rv, closed = revenue(model), revenue(BASE)
+        assert rv.revenue == 0.0 and rv.consumer_surplus == pytest.approx(closed.revenue)
+    # without reputation an open release gives no reason to upgrade at all
+    assert np.isnan(zstar(BASE.replace(open_release=OpenRelease(per_day=0.0)), [SMALL, LARGE])).all()
+
+
+def test_open_release_in_a_scenario_file(tmp_path):
+    from moatlab.race import OpenRelease, ScenarioError, load_scenario
+
+    f = tmp_path / "rel.toml"
+    f.write_text("[open_release]\nper_day = 300.0\n")
+    assert load_scenario(f).model.open_release == OpenRelease(per_day=300.0)
+    assert load_scenario(f).model.label == "open_release"
+    f.write_text("[open_release]\nper_day = -1\n")
+    with pytest.raises(ScenarioError, match="open_release.per_day = -1"):
+        load_scenario(f)

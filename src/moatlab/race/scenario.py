@@ -18,7 +18,7 @@ open_upgrade = {start = 4.5, stop = 40, num = 30, log = true}
 release_day = {start = 0, stop = 360, num = 25}
 # optional components: [discount] beta; [customers]; [[rivals]] schedule; [uncertain];
 # [[niches]] weight, family…, closed_skill, open_skill, rival_skill; [prestige]; [demand] growth;
-# [spillover] sigma, floor
+# [spillover] sigma, floor; [open_release] per_day
 # [effects] skip_same_kind = true: the component-effects sweep leaves out the presets of the
 # components set here (default false: a preset that would overwrite one is an error)
 """
@@ -35,7 +35,7 @@ import numpy as np
 
 from .._validate import ParameterError, _fmt
 from ..errors import ScenarioError as _ScenarioError
-from .model import Customers, Niche, Prestige, RaceModel, ReleaseProcess, Spillover
+from .model import Customers, Niche, OpenRelease, Prestige, RaceModel, ReleaseProcess, Spillover
 from .value import ValueCurve
 
 
@@ -67,6 +67,7 @@ _SECTIONS = {
     "prestige",
     "demand",
     "spillover",
+    "open_release",
     "effects",
     "seed",
     "name",
@@ -184,6 +185,10 @@ def load_scenario(path: str | os.PathLike) -> RaceScenario:
     if "spillover" in doc:
         comp["spillover"] = _build(
             p, "spillover", Spillover, **_keys(p, "spillover", doc["spillover"], {"sigma", "floor"})
+        )
+    if "open_release" in doc:
+        comp["open_release"] = _build(
+            p, "open_release", OpenRelease, **_keys(p, "open_release", doc["open_release"], {"per_day"})
         )
     mdl = _build(p, "model", RaceModel, **model, **comp)
     up = _keys(p, "upgrade", doc.get("upgrade", {}), {"z", "day"})
