@@ -148,6 +148,13 @@ def test_components_are_reported_as_set_and_presets_never_overwrite_them(tmp_pat
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
     assert "preset 'discounting" in r.stderr and "discount component" in r.stderr
     assert not (tmp_path / "s").exists()
+    r = run(
+        "sweep", "--n", "100", "--closed", "4", "--discount", "0.99", "--open-upgrade", "4.5:40:4",
+        "--effects", "--skip-same-kind", "--out", str(tmp_path / "s"),
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    eff = xr.open_dataset(tmp_path / "s" / "effects.nc")
+    assert eff["component"].values[0] == "discount" and eff.attrs["skipped_presets"].startswith("discounting")
     # asked to skip presets of its own kinds: the run reports the model as set, never as "core"
     f.write_text(PRESTIGE_SCENARIO + "[effects]\nskip_same_kind = true\n")
     r = run("run", str(f), "--out", str(tmp_path / "o"), "--json")

@@ -68,7 +68,8 @@ def _apply(name: str, preset: Callable[[RaceModel], RaceModel], model: RaceModel
             raise ScenarioError(
                 f"preset {name!r} would overwrite the model's own {comp} component ({mine!r} -> "
                 f"{theirs!r}): remove {comp} from the model, leave that preset out, or skip presets "
-                "of the model's own kinds (skip_same_kind=True; scenario [effects] skip_same_kind = true)"
+                "of the model's own kinds (skip_same_kind=True; scenario [effects] skip_same_kind = true; "
+                "CLI --skip-same-kind)"
             )
     return out
 
