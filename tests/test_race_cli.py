@@ -114,3 +114,66 @@ def test_bad_scenarios_are_rejected_with_the_field(tmp_path, text, needle):
     r = run("run", str(f), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and needle in r.stderr and r.stderr.count("\n") == 1
     assert not (tmp_path / "o").exists()
+
+
+PRESTIGE_SCENARIO = """
+[model]
+n = 100
+m = 365
+open = 1.0
+closed = 4.0
+[upgrade]
+z = 20.0
+[sweep]
+open_upgrade = {start = 4.5, stop = 40, num = 4, log = true}
+[prestige]
+per_day = 300.0
+"""
+
+
+def test_components_are_reported_as_set_and_presets_never_overwrite_them(tmp_path):
+    # a preset of the same kind as the user's component: one line naming both, exit 2, nothing written
+    f = tmp_path / "prestige.toml"
+    f.write_text(PRESTIGE_SCENARIO)
+    r = run("run", str(f), "--out", str(tmp_path / "o"), "--json")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "preset 'prestige of the frontier'" in r.stderr and "prestige component" in r.stderr
+    assert "per_day=300.0" in r.stderr
+    assert not (tmp_path / "o").exists()
+    # the same through `race sweep --effects` with the user's --discount
+    r = run(
+        "sweep", "--n", "100", "--closed", "4", "--discount", "0.99", "--open-upgrade", "4.5:40:4",
+        "--effects", "--out", str(tmp_path / "s"),
+    )  # fmt: skip
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "preset 'discounting" in r.stderr and "discount component" in r.stderr
+    assert not (tmp_path / "s").exists()
+    r = run(
+        "sweep", "--n", "100", "--closed", "4", "--discount", "0.99", "--open-upgrade", "4.5:40:4",
+        "--effects", "--skip-same-kind", "--out", str(tmp_path / "s"),
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    eff = xr.open_dataset(tmp_path / "s" / "effects.nc")
+    assert eff["component"].values[0] == "discount" and eff.attrs["skipped_presets"].startswith("discounting")
+    # asked to skip presets of its own kinds: the run reports the model as set, never as "core"
+    f.write_text(PRESTIGE_SCENARIO + "[effects]\nskip_same_kind = true\n")
+    r = run("run", str(f), "--out", str(tmp_path / "o"), "--json")
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["components"] == "prestige"
+    assert s["skipped_presets"] == "prestige of the frontier"
+    labels = list(s["conclusion_holds"])
+    assert "core" not in labels and labels[0] == "prestige"
+    assert all(c.startswith("prestige + ") for c in labels[1:]) and len(labels) == 8
+    ds = xr.open_dataset(tmp_path / "o" / "effects.nc")
+    assert list(ds["component"].values) == labels
+
+
+def test_core_means_no_component(tmp_path):
+    f = tmp_path / "core.toml"
+    f.write_text(PRESTIGE_SCENARIO.replace("[prestige]\nper_day = 300.0\n", ""))
+    r = run("run", str(f), "--out", str(tmp_path / "o"), "--json")
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["components"] == "core" and list(s["conclusion_holds"])[0] == "core"
+    assert "skipped_presets" not in s

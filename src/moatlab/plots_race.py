@@ -84,16 +84,17 @@ def plot_upgrade_heatmap(ds: xr.Dataset, z: float | None = None, ax: plt.Axes | 
 
 
 def plot_zstar_components(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
-    """z* against the open release size: one panel per component switched on alone, core in grey.
+    """z* against the open release size: one panel per preset, the model as given in grey.
 
-    Small multiples, so that a component whose curve equals the core model's is still seen
-    (its panel says so) instead of lying hidden under it. ``ds`` from
-    :func:`moatlab.race.component_effects`. ``ax`` is accepted for a single-axes layout only
-    when there is at most one component besides core.
+    Small multiples, so that a preset whose curve equals the model's is still seen (its panel
+    says so) instead of lying hidden under it. ``ds`` from :func:`moatlab.race.component_effects`,
+    whose first row is the model as given ("core" when it has no component). ``ax`` is accepted
+    for a single-axes layout only when there is at most one preset.
     """
     x = ds["open_upgrade"].values
-    comps = [c for c in ds["component"].values if c != "core"]
-    core = ds["z_star"].sel(component="core").values if "core" in ds["component"].values else None
+    labels = list(ds["component"].values)
+    base_label, comps = labels[0], labels[1:]
+    core = ds["z_star"].sel(component=base_label).values
     if ax is not None and len(comps) <= 1:
         fig, axes = ax.figure, [ax]
     else:
@@ -104,15 +105,15 @@ def plot_zstar_components(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
         axes = list(grid.ravel())
         for extra in axes[len(comps):]:
             extra.set_visible(False)
-    for i, (a, c) in enumerate(zip(axes, comps or ["core"], strict=False)):
+    for i, (a, c) in enumerate(zip(axes, comps or [base_label], strict=False)):
         zs = ds["z_star"].sel(component=c).values
         holds = bool(ds["conclusion_holds"].sel(component=c))
         if core is not None:
-            a.plot(x, core, lw=2.6, color="0.7", label="core model")
+            a.plot(x, core, lw=2.6, color="0.7", label=str(base_label))
         same = core is not None and np.allclose(zs, core, equal_nan=True)
         a.plot(x, zs, lw=1.6, color=f"C{i}", ls="-" if holds else "--", marker=None if holds else "o",
                ms=3, label=str(c))
-        verdict = "z* rises: conclusion flips" if not holds else ("same as core" if same else "holds")
+        verdict = "z* rises: conclusion flips" if not holds else ("same as grey" if same else "holds")
         a.set_title(textwrap.fill(str(c), 42) + f"\n{verdict}", fontsize=7.5,
                     color="firebrick" if not holds else "black")
         a.set_xscale("log")
@@ -121,7 +122,7 @@ def plot_zstar_components(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
     fig.supxlabel("open release compute x′ (log scale)", fontsize=9)
     fig.supylabel("optimal closed upgrade z* (log; gap: no upgrade pays)", fontsize=9)
     fig.suptitle(
-        f"Does a better open model make the lab race harder? Grey: core model (open release on day "
+        f"Does a better open model make the lab race harder? Grey: {base_label} (open release on day "
         f"{ds.attrs.get('release_day')})",
         fontsize=10,
     )

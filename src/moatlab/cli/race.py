@@ -175,6 +175,9 @@ def sweep_cmd(
     z: Annotated[float | None, typer.Option("--z", help="closed upgrade compute")] = None,
     day: Annotated[int, typer.Option("--day", help="day the upgrade ships")] = 0,
     effects: Annotated[bool, typer.Option(help="z* vs the open release, each component alone")] = False,
+    skip_same_kind: Annotated[
+        bool, typer.Option(help="with --effects: leave out presets of the model's own kinds")
+    ] = False,
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("moatlab-out"),
 ) -> None:
     """Sweep the open frontier (and its release day): race.nc and figures in --out.
@@ -215,7 +218,9 @@ def sweep_cmd(
             plot_upgrade_heatmap(ds).savefig(tmp / "upgrade_heatmap.png", dpi=120)
             files.append("upgrade_heatmap.png")
         if effects and open_upgrade:
-            eff = component_effects(model, kw["open_upgrade"], int(kw["release_day"][0]), day)
+            eff = component_effects(
+                model, kw["open_upgrade"], int(kw["release_day"][0]), day, skip_same_kind=skip_same_kind
+            )
             eff.to_netcdf(tmp / "effects.nc")
             plot_zstar_components(eff).savefig(tmp / "zstar_components.png", dpi=120)
             files += ["effects.nc", "zstar_components.png"]

@@ -5,7 +5,7 @@ See :mod:`moatlab.race.model` for the equations.
 
 from .analysis import OptimalUpgrade, RevenueResult, UpgradeResult, optimal_upgrade, revenue, sweep, upgrade
 from .effects import DEFAULT_PRESETS, component_effects
-from .model import Customers, Niche, Prestige, RaceModel, ReleaseProcess, Spillover
+from .model import Customers, Niche, OpenRelease, Prestige, RaceModel, ReleaseProcess, Spillover
 from .scenario import RaceScenario, ScenarioError, load_scenario
 from .schedule import Schedule
 from .value import ValueCurve
@@ -26,6 +26,7 @@ __all__ = [
     "RevenueResult",
     "Schedule",
     "Spillover",
+    "OpenRelease",
     "UpgradeResult",
     "ValueCurve",
     "optimal_upgrade",

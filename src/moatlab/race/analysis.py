@@ -416,7 +416,7 @@ def sweep(
         m=model.m,
         day=day,
         f=model.f.family,
-        components=",".join(model.components) or "core",
+        components=model.label,
         draws=model.uncertain.draws if model.uncertain else 0,
     )
     return ds

@@ -15,6 +15,7 @@ import xarray as xr
 from .analysis import sweep
 from .model import Customers, Niche, Prestige, RaceModel, ReleaseProcess, Spillover
 from .montecarlo import RNG
+from .scenario import ScenarioError
 from .schedule import Schedule
 from .value import ValueCurve
 
@@ -43,6 +44,36 @@ DEFAULT_PRESETS: dict[str, Callable[[RaceModel], RaceModel]] = {
 }
 
 
+def _same(a, b) -> bool:
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - incomparable values count as different
+        return False
+
+
+def overwritten(preset: Callable[[RaceModel], RaceModel], model: RaceModel) -> list[str]:
+    """The components the model sets that ``preset`` would replace (empty: no conflict)."""
+    out = preset(model)
+    return [c for c in model.components if not _same(getattr(model, c), getattr(out, c))]
+
+
+def _apply(name: str, preset: Callable[[RaceModel], RaceModel], model: RaceModel) -> RaceModel:
+    """Apply a preset; refuse (one line, naming both) if it would replace a component the user set."""
+    out = preset(model)
+    for comp in model.components:
+        mine, theirs = getattr(model, comp), getattr(out, comp)
+        if not _same(mine, theirs):
+            raise ScenarioError(
+                f"preset {name!r} would overwrite the model's own {comp} component ({mine!r} -> "
+                f"{theirs!r}): remove {comp} from the model, leave that preset out, or skip presets "
+                "of the model's own kinds (skip_same_kind=True; scenario [effects] skip_same_kind = true; "
+                "CLI --skip-same-kind)"
+            )
+    return out
+
+
 def component_effects(
     model: RaceModel,
     open_upgrade: Sequence[float],
@@ -50,18 +81,30 @@ def component_effects(
     day: int = 0,
     presets: dict[str, Callable[[RaceModel], RaceModel]] | None = None,
     rng: RNG = 0,
+    skip_same_kind: bool = False,
 ) -> xr.Dataset:
     """z* and V(z*) against the open release size x′, for the core and each component alone.
 
     Returns
     -------
     xarray.Dataset
-        ``z_star`` and ``value_star`` with dims ``(component, open_upgrade)``; component 'core'
-        is the seed's model.
+        ``z_star`` and ``value_star`` with dims ``(component, open_upgrade)``. The first row is the
+        model as given, labelled with its components exactly as set ('core' only when it has none:
+        the seed's model); each preset row is labelled with the preset's name, prefixed with the
+        model's components when it has any.
+
+    Raises
+    ------
+    ScenarioError
+        A preset would replace a component of the same kind that the model already sets (unless
+        ``skip_same_kind``: such presets are then left out, and named in ``attrs['skipped_presets']``).
     """
     presets = DEFAULT_PRESETS if presets is None else presets
-    names = ["core", *presets]
-    models = [model, *(p(model) for p in presets.values())]
+    skipped = [k for k, p in presets.items() if skip_same_kind and overwritten(p, model)]
+    presets = {k: p for k, p in presets.items() if k not in skipped}
+    base = model.label
+    names = [base, *(name if base == "core" else f"{base} + {name}" for name in presets)]
+    models = [model, *(_apply(name, p, model) for name, p in presets.items())]
     zs, vs = [], []
     for mdl in models:
         ds = sweep(mdl, open_upgrade=open_upgrade, release_day=[release_day], day=day, optimise=True, rng=rng)
@@ -75,7 +118,7 @@ def component_effects(
         coords={"component": names, "open_upgrade": np.asarray(open_upgrade, dtype=float)},
     )
     out["z_star"].attrs.update(description="optimal upgrade z* (NaN: no upgrade pays)")
-    out.attrs.update(release_day=release_day, day=day)
+    out.attrs.update(release_day=release_day, day=day, skipped_presets=", ".join(skipped))
     # does z* fall (or stay) as the open release grows? The seed's conclusion, per component
     diffs = np.diff(np.nan_to_num(np.array(zs), nan=0.0), axis=1)
     out["conclusion_holds"] = (("component",), (diffs <= 1e-6 * np.nanmax(np.array(zs), initial=1)).all(1))
@@ -83,4 +126,4 @@ def component_effects(
     return out
 
 
-__all__ = ["DEFAULT_PRESETS", "ValueCurve", "component_effects"]
+__all__ = ["DEFAULT_PRESETS", "ValueCurve", "component_effects", "overwritten"]

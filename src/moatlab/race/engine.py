@@ -72,17 +72,23 @@ def payoff(
     gap_sum = 0.0
     own_tot = 0.0
     other_tot = 0.0
+    per_day = (model.prestige.per_day if model.prestige is not None else 0.0) + (
+        model.open_release.per_day if model.open_release is not None else 0.0
+    )
     for nch, best in zip(model.niche_list(), alt, strict=True):
         vy = _val(nch.f, nch.closed_skill, y)
         gap_sum = gap_sum + nch.weight * np.maximum(vy - best, 0.0)
-        if model.prestige is not None and model.prestige.per_day:
+        if per_day:
             own_tot = own_tot + nch.weight * vy
             other_tot = other_tot + nch.weight * best
     rev = (W * gap_sum).sum(axis=-1)
-    out = {"revenue": k_rev * rev, "consumer_surplus": k_cs * rev}
-    if model.prestige is not None and model.prestige.per_day:
+    if model.open_release is not None:  # released openly: no price, the customers keep the gap
+        out = {"revenue": 0.0 * rev, "consumer_surplus": (k_rev + k_cs) * rev}
+    else:
+        out = {"revenue": k_rev * rev, "consumer_surplus": k_cs * rev}
+    if per_day:  # reputation while the lab's model leads (the frontier, or the open frontier)
         lead = np.asarray(own_tot > other_tot, dtype=float)
-        out["prestige"] = model.prestige.per_day * (Wb * lead).sum(axis=-1)
+        out["prestige"] = per_day * (Wb * lead).sum(axis=-1)
     else:
         out["prestige"] = np.zeros(np.shape(out["revenue"]))
     return out

@@ -1,4 +1,4 @@
-"""The race model: the seed's core and its eight optional components (all off by default).
+"""The race model: the seed's core, its eight optional components and open-release prestige.
 
 Core (seed 002). Days t = 0…m−1, n identical customers, open frontier x(t), the closed lab's
 model y(t) (step functions). Each day the lab charges the value gap and the customers buy::
@@ -20,6 +20,8 @@ Components, each switched on by giving it (``None`` = off):
 6. ``prestige``: a per-day benefit while holding the frontier, and a one-off bonus for an upgrade.
 7. ``demand``: n(t) = n · (1 + g)^t.
 8. ``spillover``: the upgrade's cost C(z | x) = c · max(φ·z, z − σ·x(s)) (default σ = 0: C = c·z).
+9. ``open_release``: the lab releases its models openly: no revenue, and a reputation per day
+   while its released model is the best available.
 
 A ``margin`` μ ∈ [0, 1) lets the lab charge (1 − μ)·gap to break ties in the customers' favour.
 """
@@ -125,6 +127,18 @@ class Prestige:
 
 
 @dataclass(frozen=True)
+class OpenRelease:
+    """The lab releases its models openly: no revenue (the customers keep the value gap as
+    surplus), and ``per_day`` of reputation on each day its released model is the best one
+    available (ahead of the open frontier and any rival)."""
+
+    per_day: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_range("open_release.per_day", self.per_day, 0.0)
+
+
+@dataclass(frozen=True)
 class Spillover:
     """Open models make closed training cheaper: C(z | x) = c · max(floor·z, z − sigma·x(s))."""
 
@@ -189,6 +203,7 @@ class RaceModel:
     prestige: Prestige | None = None
     demand_growth: float | None = None
     spillover: Spillover | None = None
+    open_release: OpenRelease | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -222,8 +237,14 @@ class RaceModel:
             "prestige": self.prestige is not None,
             "demand_growth": self.demand_growth is not None,
             "spillover": self.spillover is not None,
+            "open_release": self.open_release is not None,
         }
         return [k for k, v in on.items() if v]
+
+    @property
+    def label(self) -> str:
+        """The components exactly as set, comma-separated; 'core' only when none is switched on."""
+        return ",".join(self.components) or "core"
 
     def day_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """Cumulative weights (length m+1): of customer-days n(t)β^t, and of days β^t."""

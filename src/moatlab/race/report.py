@@ -26,7 +26,7 @@ def run_scenario(sc: RaceScenario, out: Path) -> dict[str, Any]:
     r = revenue(model, rng=rng)
     summary: dict[str, Any] = {
         "name": sc.name,
-        "components": ",".join(model.components) or "core",
+        "components": model.label,
         "revenue": r.revenue,
         "consumer_surplus": r.consumer_surplus,
         "prestige": r.prestige,
@@ -61,10 +61,19 @@ def run_scenario(sc: RaceScenario, out: Path) -> dict[str, Any]:
                 plot_upgrade_heatmap(ds).savefig(out / "upgrade_heatmap.png", dpi=120)
                 files.append("upgrade_heatmap.png")
         k = int(days[len(days) // 2])
-        eff = component_effects(model, g["open_upgrade"], k, sc.day, rng=0 if rng is None else rng)
+        eff = component_effects(
+            model,
+            g["open_upgrade"],
+            k,
+            sc.day,
+            rng=0 if rng is None else rng,
+            skip_same_kind=sc.skip_same_kind,
+        )
         eff.to_netcdf(out / "effects.nc")
         plot_zstar_components(eff).savefig(out / "zstar_components.png", dpi=120)
         files += ["effects.nc", "zstar_components.png"]
+        if eff.attrs["skipped_presets"]:
+            summary["skipped_presets"] = eff.attrs["skipped_presets"]
         summary["conclusion_holds"] = {
             str(c): bool(v)
             for c, v in zip(eff["component"].values, eff["conclusion_holds"].values, strict=True)

@@ -18,7 +18,9 @@ open_upgrade = {start = 4.5, stop = 40, num = 30, log = true}
 release_day = {start = 0, stop = 360, num = 25}
 # optional components: [discount] beta; [customers]; [[rivals]] schedule; [uncertain];
 # [[niches]] weight, family…, closed_skill, open_skill, rival_skill; [prestige]; [demand] growth;
-# [spillover] sigma, floor
+# [spillover] sigma, floor; [open_release] per_day
+# [effects] skip_same_kind = true: the component-effects sweep leaves out the presets of the
+# components set here (default false: a preset that would overwrite one is an error)
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import numpy as np
 
 from .._validate import ParameterError, _fmt
 from ..errors import ScenarioError as _ScenarioError
-from .model import Customers, Niche, Prestige, RaceModel, ReleaseProcess, Spillover
+from .model import Customers, Niche, OpenRelease, Prestige, RaceModel, ReleaseProcess, Spillover
 from .value import ValueCurve
 
 
@@ -49,6 +51,7 @@ class RaceScenario:
     day: int = 0
     sweep: dict[str, np.ndarray] = field(default_factory=dict)
     seed: int | None = None
+    skip_same_kind: bool = False  # [effects]: leave out presets of the model's own components
 
 
 _SECTIONS = {
@@ -64,6 +67,8 @@ _SECTIONS = {
     "prestige",
     "demand",
     "spillover",
+    "open_release",
+    "effects",
     "seed",
     "name",
 }
@@ -181,6 +186,10 @@ def load_scenario(path: str | os.PathLike) -> RaceScenario:
         comp["spillover"] = _build(
             p, "spillover", Spillover, **_keys(p, "spillover", doc["spillover"], {"sigma", "floor"})
         )
+    if "open_release" in doc:
+        comp["open_release"] = _build(
+            p, "open_release", OpenRelease, **_keys(p, "open_release", doc["open_release"], {"per_day"})
+        )
     mdl = _build(p, "model", RaceModel, **model, **comp)
     up = _keys(p, "upgrade", doc.get("upgrade", {}), {"z", "day"})
     day = up.get("day", 0)
@@ -200,6 +209,9 @@ def load_scenario(path: str | os.PathLike) -> RaceScenario:
     seed = doc.get("seed")
     if seed is not None and not (isinstance(seed, int) and seed >= 0):
         raise ScenarioError(f"{p}: seed = {seed!r} is not allowed: must be an integer >= 0")
+    skip = _keys(p, "effects", doc.get("effects", {}), {"skip_same_kind"}).get("skip_same_kind", False)
+    if not isinstance(skip, bool):
+        raise ScenarioError(f"{p}: effects.skip_same_kind = {skip!r} is not allowed: must be true or false")
     return RaceScenario(
-        mdl, str(doc.get("name", Path(path).stem)), None if z is None else float(z), day, grids, seed
+        mdl, str(doc.get("name", Path(path).stem)), None if z is None else float(z), day, grids, seed, skip
     )
