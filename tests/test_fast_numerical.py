@@ -148,3 +148,33 @@ def test_a_form_that_is_nan_where_it_is_evaluated_is_named_in_one_error():
     assert numerical_backend(forms) == "numba"
     with pytest.raises(SolverError, match="NaN or inf .* alpha0=0.3"):
         solve(alpha0=0.3, forms=forms)
+
+
+def test_numpy_path_finds_the_stationary_point_just_beyond_ds_participation_threshold(monkeypatch):
+    """Issue 23: G's slope jumps where D starts to participate (ω ≈ 0.5658 here); the optimum
+    ω = 0.60411 is a stationary point between that threshold and the next grid node. The numpy
+    path used to bracket it from a non-participating node (slope 0) and return the node 0.625."""
+    monkeypatch.setenv("MOATLAB_NO_NUMBA", "1")
+    kw = dict(alpha0=0.25, delta0=1.0, lam=0.875, f_d=0.3)
+    eq = solve(**kw, method="numerical")
+    ref = solve(**kw, method="closed_form")
+    assert eq.omega == pytest.approx(0.6041091190959638, abs=1e-9)
+    assert eq.U_G == pytest.approx(0.352641576561691, abs=1e-12)
+    assert eq.action == ref.action and abs(eq.omega - ref.omega) < 1e-9
+
+
+@pytest.mark.parametrize("form", ["lump_sum", "turnover", "shortfall"])
+def test_numpy_and_compiled_paths_agree_with_an_entry_fee(form):
+    """F_D > 0, ε = κ0 = 0 (so G's slope is zero wherever D stays out): D's participation
+    threshold and the stationary points next to it, on both paths."""
+    rng = np.random.default_rng(23)
+    n = 300
+    p = points(rng, n)
+    p.update(f_d=rng.uniform(0.01, 0.5, n), epsilon=np.zeros(n), kappa0=np.zeros(n))
+    if form == "turnover":
+        p["penalty"] = np.minimum(p["penalty"], 1.0)
+    forms = GameForms()
+    fast = CompiledNumericalKernel(p, _compiled(forms)).regimes(p["theta"], p["penalty"], form)
+    slow = NumericalKernel(p, forms).regimes(p["theta"], p["penalty"], form)
+    for name in ("w_free", "v_free", "w_comply", "v_comply", "w_defy", "v_defy"):
+        np.testing.assert_allclose(getattr(slow, name), getattr(fast, name), rtol=0, atol=1e-9, err_msg=name)

@@ -26,7 +26,9 @@ Method (stated, as the issue asks): a uniform grid of ``GRID`` points locates th
 point on the interval; the stationary point next to it is then found by the Illinois
 (modified regula falsi) method on :math:`f'`, to :math:`|\Delta\omega| \le 10^{-12}`; D's
 participation threshold, where it falls inside, is found by bisection to the same
-tolerance. The candidates (the interval's ends, the stationary point — or the grid's best
+tolerance. G's slope jumps at that threshold (it is zero while D stays out): when the bracket
+of the stationary point straddles it, the bracket starts at the threshold, as on the compiled
+path. The candidates (the interval's ends, the stationary point — or the grid's best
 where there is none —, the threshold) are compared by value, as in the closed form.
 The global optimum is found whenever distinct local maxima are farther apart than the grid
 step (1/16 of the interval). Derivatives the forms do not supply are taken by five-point
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import SolverError
 from ..forms import (
     Form1,
     Form2,
@@ -54,7 +57,6 @@ from ..forms import (
     quadratic_finetune_cost,
     quadratic_production_cost,
 )
-from ..errors import SolverError
 from .kernel import TIE, TIE_PART, Regimes, select_best
 
 Array = np.ndarray
@@ -187,29 +189,31 @@ class NumericalKernel:
         right = grid[rows, np.minimum(k + 1, GRID - 1)][:, None]
         cands = [centre] + ([] if extra is None else [np.asarray(extra, float)[:, None]])
 
-        # stationary point next to the grid's best
-        sc, _ = self._slope(centre, m, s)
-        a = np.where(sc > 0, centre, left)
-        b = np.where(sc > 0, right, centre)
-        sa = np.where(sc > 0, sc, self._slope(left, m, s)[0])
-        sb = np.where(sc > 0, self._slope(right, m, s)[0], sc)
-        root = self._illinois(a, b, sa, sb, m, s)
-        has_root = ~np.isnan(root)
-        cands.append(np.where(has_root, root, centre))
-
         # D's participation threshold, where participation switches on inside the grid
         switch = (~part[:, :-1]) & part[:, 1:]
         if switch.any():
             j = np.argmax(switch, axis=1)
             has = switch.any(axis=1)[:, None]
-            plo, phi_ = grid[rows, j][:, None], grid[rows, j + 1][:, None]
-            for _ in range(60):
-                mid = 0.5 * (plo + phi_)
-                _, pm = self._value(mid, m, s)
-                plo, phi_ = np.where(pm, plo, mid), np.where(pm, mid, phi_)
-                if np.all(np.abs(phi_ - plo) <= TOL_OMEGA):
-                    break
-            cands.append(np.where(has, phi_, centre))
+            thr = self._threshold(grid[rows, j][:, None], grid[rows, j + 1][:, None], m, s)
+            cands.append(np.where(has, thr, centre))
+
+        # stationary point next to the grid's best
+        sc, _ = self._slope(centre, m, s)
+        up = sc > 0
+        ka = np.where(up[:, 0], k, np.maximum(k - 1, 0))
+        kb = np.where(up[:, 0], np.minimum(k + 1, GRID - 1), k)
+        a = np.where(up, centre, left)
+        b = np.where(up, right, centre)
+        sa = np.where(up, sc, self._slope(left, m, s)[0])
+        sb = np.where(up, self._slope(right, m, s)[0], sc)
+        # f' jumps where D starts to participate: look for a stationary point only beyond it
+        jump = (~part[rows, ka] & part[rows, kb])[:, None]
+        if jump.any():
+            a = np.where(jump, self._threshold(a, b, m, s), a)
+            sa = np.where(jump, self._slope(a, m, s)[0], sa)
+        root = self._illinois(a, b, sa, sb, m, s)
+        has_root = ~np.isnan(root)
+        cands.append(np.where(has_root, root, centre))
 
         # candidates, as in the closed form: the interval's ends, the stationary point (or the
         # grid's best when there is none or it is better), the threshold. Other grid points are
@@ -217,12 +221,23 @@ class NumericalKernel:
         cand = np.concatenate(cands, axis=1)
         cval, _ = self._value(cand, m, s)
         vbest = val[rows, k][:, None]
-        j = 1 if extra is None else 2  # the stationary point's column
+        j = cand.shape[1] - 1  # the stationary point's column (the last)
         keep_centre = ~has_root | (vbest > cval[:, j:j + 1] + TIE * (1 + np.abs(cval[:, j:j + 1])))
         cand = np.concatenate([grid[:, [0, -1]], cand], axis=1)
         cval = np.concatenate([val[:, [0, -1]], np.where(keep_centre, vbest, -np.inf), cval[:, 1:]], axis=1)
         w, v = select_best(cand, cval)
         return w, v - c0[:, 0]
+
+    def _threshold(self, plo: Array, phi_: Array, m: Array, s: Array) -> Array:
+        """Where D's participation switches on in (plo, phi_] (phi_ participates, plo does not),
+        by bisection to a bracket of TOL_OMEGA: its participating end."""
+        for _ in range(60):
+            mid = 0.5 * (plo + phi_)
+            _, pm = self._value(mid, m, s)
+            plo, phi_ = np.where(pm, plo, mid), np.where(pm, mid, phi_)
+            if np.all(np.abs(phi_ - plo) <= TOL_OMEGA):
+                break
+        return phi_
 
     def _illinois(self, a: Array, b: Array, fa: Array, fb: Array, m: Array, s: Array) -> Array:
         """Root of the slope in [a, b] where fa > 0 > fb (a local maximum); NaN elsewhere."""
