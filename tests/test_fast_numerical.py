@@ -203,3 +203,29 @@ def test_numpy_and_compiled_paths_agree_with_an_entry_fee(form):
     slow = NumericalKernel(p, forms).regimes(p["theta"], p["penalty"], form)
     for name in ("w_free", "v_free", "w_comply", "v_comply", "w_defy", "v_defy"):
         np.testing.assert_allclose(getattr(slow, name), getattr(fast, name), rtol=0, atol=1e-9, err_msg=name)
+
+
+@pytest.mark.parametrize("no_numba", ["", "1"])
+def test_omega_grid_finds_a_narrow_peak_the_default_grid_misses(monkeypatch, no_numba):
+    """A benefit peak 0.01 wide at ω = 0.703, between two nodes of the default grid (spacing
+    1/32): documented as possibly missed at omega_grid=33, found at omega_grid=257."""
+    monkeypatch.setenv("MOATLAB_NO_NUMBA", no_numba)
+
+    def b(w):
+        return 0.3 * np.exp(-(((w - 0.703) / 0.01) ** 2))
+
+    coarse = solve(alpha0=0.5, forms=GameForms(benefit=b))
+    fine = solve(alpha0=0.5, forms=GameForms(benefit=b, omega_grid=257))
+    assert coarse.omega == 0.0  # the peak is narrower than two grid spacings: missed
+    assert fine.omega == pytest.approx(0.7029073506017829, abs=1e-9)
+    assert fine.U_G == pytest.approx(0.546381131167671, abs=1e-12) and fine.U_G > coarse.U_G
+
+
+@pytest.mark.parametrize("bad", [4, 3, 1.5, True])
+def test_omega_grid_must_be_an_odd_integer_of_at_least_five(bad):
+    with pytest.raises(ValueError, match="omega_grid"):
+        GameForms(omega_grid=bad)
+
+
+def test_omega_grid_alone_keeps_the_default_forms():
+    assert GameForms(omega_grid=65).is_default and GameForms(omega_grid=65).replaced == ()

@@ -355,17 +355,19 @@ def maximise(fl, F, q, fixed, nd, jlo, jhi, jt, m, c0, s, cache, ncache):
 def solve_row(fl, F, q, form, nd, cache, out):
     """The three regimes of one point into out[0:6]; returns a status (0 = solved).
 
-    ``nd`` (14 × nodes) holds, per node: ω, α1*, flag, participation, δ·r, b − κ − φ_G, U_D*,
+    ``nd`` (14 × (nodes + 1); nodes: the grid's points on [0, 1]) holds, per node:
+    ω, α1*, flag, participation, δ·r, b − κ − φ_G, U_D*,
     the slope parts δ·r' and (b − κ)' (NaN until needed), and for the cell to its right the
     participation threshold's ω, α1*, flag, δ·r and b − κ − φ_G (NaN until needed).
     """
     a0, theta, pen = q[A0], q[TH], q[PEN]
+    nodes = nd.shape[1] - 1
     fixed = form1(K_PR, fl[K_PR], F[PR], F[PR], F[PR], q, a0, 0)
     W, A1, FL, PT, RV, OT, UD, DR, TW = nd[0], nd[1], nd[2], nd[3], nd[4], nd[5], nd[6], nd[7], nd[9]
     n = 0
     jt = -1
-    for k in range(NODES):
-        wk = k / (NODES - 1)
+    for k in range(nodes):
+        wk = k / (nodes - 1)
         if jt < 0 and theta < wk:
             W[n] = theta
             jt = n
@@ -412,10 +414,10 @@ def _tuples(P, i, F, fl):
 
 
 @_njit
-def regimes_all(P, F, fl, form, res):
+def regimes_all(P, F, fl, form, nodes, res):
     """Regimes of every row of P (rows × 10 parameters) into res (6 × rows); (row, status) of the
     first row that fails, or (-1, 0)."""
-    nd = np.empty((14, NODES + 1))  # per node: see solve_row
+    nd = np.empty((14, nodes + 1))  # per node: see solve_row
     cache = np.empty((3, 7))
     out = np.empty(6)
     for i in range(P.shape[0]):
@@ -447,7 +449,8 @@ class CompiledNumericalKernel:
 
     method = "numerical"
 
-    def __init__(self, p: dict[str, np.ndarray], compiled):
+    def __init__(self, p: dict[str, np.ndarray], compiled, nodes: int = NODES):
+        self.nodes = int(nodes)
         self.P = np.ascontiguousarray(np.stack([np.asarray(p[k], float) for k in COLUMNS], axis=1))
         self.F, self.flags, self._keep = compiled
 
@@ -464,7 +467,7 @@ class CompiledNumericalKernel:
 
     def regimes(self, theta: np.ndarray, pen: np.ndarray, form: str) -> Regimes:
         res = np.empty((6, self.P.shape[0]))
-        self._check(regimes_all(self.P, self.F, self.flags, FORMS[form], res))
+        self._check(regimes_all(self.P, self.F, self.flags, FORMS[form], self.nodes, res))
         return Regimes(*res)
 
     def outcome(self, w: np.ndarray):

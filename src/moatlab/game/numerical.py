@@ -179,14 +179,15 @@ class NumericalKernel:
         """Best ω in [lo, hi] of m·δr + b − κ − φ_G − c0 + s·ω, and its value; ``extra`` is one
         more candidate inside [lo, hi] (θ for the free regime, as in the closed form)."""
         lo, hi, m, c0, s = (np.asarray(x, float)[:, None] for x in (lo, hi, m, c0, s))
-        t = np.linspace(0.0, 1.0, GRID)[None, :]
+        ng = (self.forms.omega_grid + 1) // 2  # grid points per region
+        t = np.linspace(0.0, 1.0, ng)[None, :]
         grid = lo + (hi - lo) * t
         val, part = self._value(grid, m, s)
-        k = GRID - 1 - np.argmax(val[:, ::-1], axis=1)
+        k = ng - 1 - np.argmax(val[:, ::-1], axis=1)
         rows = np.arange(grid.shape[0])
         centre = grid[rows, k][:, None]
         left = grid[rows, np.maximum(k - 1, 0)][:, None]
-        right = grid[rows, np.minimum(k + 1, GRID - 1)][:, None]
+        right = grid[rows, np.minimum(k + 1, ng - 1)][:, None]
         cands = [centre] + ([] if extra is None else [np.asarray(extra, float)[:, None]])
 
         # D's participation threshold, where participation switches on inside the grid
@@ -201,7 +202,7 @@ class NumericalKernel:
         sc, _ = self._slope(centre, m, s)
         up = sc > 0
         ka = np.where(up[:, 0], k, np.maximum(k - 1, 0))
-        kb = np.where(up[:, 0], np.minimum(k + 1, GRID - 1), k)
+        kb = np.where(up[:, 0], np.minimum(k + 1, ng - 1), k)
         a = np.where(up, centre, left)
         b = np.where(up, right, centre)
         sa = np.where(up, sc, self._slope(left, m, s)[0])
