@@ -9,8 +9,9 @@ that each solve starts next to the previous one:
   the corner :math:`\alpha_1 = \alpha_0` tested when a step would leave the feasible set),
   started from the linear extrapolation of the two previous solutions in ω. Without analytic
   derivatives, :math:`g` and :math:`g'` come from one five-point stencil of each form.
-* **Stage 1.** One grid of ``NODES`` = 33 points on [0, 1], plus θ, serves all three regimes
-  (free [0, 1], comply [θ, 1], defy [0, θ]); D's response at a grid point is computed once.
+* **Stage 1.** One grid of ``GameForms.omega_grid`` points (default ``NODES`` = 33) on [0, 1],
+  plus θ, serves all three regimes (free [0, 1], comply [θ, 1], defy [0, θ]);
+  D's response at a grid point is computed once.
   In each regime the best node is refined by the Illinois method on
   :math:`f'(\omega)` (implicit-function slope) to :math:`|\Delta\omega| \le 10^{-12}`, and D's
   participation threshold, where it switches on between two nodes, by the Illinois method on
@@ -18,7 +19,8 @@ that each solve starts next to the previous one:
   bracket, same objective) is computed once. The candidates are compared by value with the
   tie rules of :func:`~moatlab.game.kernel.select_best`.
 
-The global optimum is found whenever distinct local maxima are farther apart than 1/32. The
+The global optimum is found whenever distinct local maxima are farther apart than the grid
+step (1/32 by default). The
 test suite checks this path against the closed form (1e-9) and the numpy path.
 """
 

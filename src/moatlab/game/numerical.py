@@ -22,7 +22,8 @@ slope follows from the implicit-function theorem applied to D's condition,
     \alpha_1^{*\prime} = \frac{\delta' r' + \partial_{\Delta\omega}\varphi_D}
                               {(1-\delta) r'' - \partial_{\Delta\Delta}\varphi_D} .
 
-Method (stated, as the issue asks): a uniform grid of ``GRID`` points locates the best
+Method (stated, as the issue asks): a uniform grid of ``(omega_grid + 1) // 2`` points (17 by default;
+:class:`~moatlab.forms.GameForms`) locates the best
 point on the interval; the stationary point next to it is then found by the Illinois
 (modified regula falsi) method on :math:`f'`, to :math:`|\Delta\omega| \le 10^{-12}`; D's
 participation threshold, where it falls inside, is found by bisection to the same
@@ -31,7 +32,7 @@ of the stationary point straddles it, the bracket starts at the threshold, as on
 path. The candidates (the interval's ends, the stationary point — or the grid's best
 where there is none —, the threshold) are compared by value, as in the closed form.
 The global optimum is found whenever distinct local maxima are farther apart than the grid
-step (1/16 of the interval). Derivatives the forms do not supply are taken by five-point
+step (1/16 of the interval by default). Derivatives the forms do not supply are taken by five-point
 finite differences (:mod:`moatlab.forms`).
 
 This is the vectorised numpy implementation. With numba installed, forms that numba can compile
