@@ -211,8 +211,11 @@ class NumericalKernel:
         # f' jumps where D starts to participate: look for a stationary point only beyond it
         jump = (~part[rows, ka] & part[rows, kb])[:, None]
         if jump.any():
-            a = np.where(jump, self._threshold(a, b, m, s), a)
-            sa = np.where(jump, self._slope(a, m, s)[0], sa)
+            idx = np.flatnonzero(jump[:, 0])
+            sub = self.subset(idx)
+            a, sa = a.copy(), sa.copy()
+            a[idx] = sub._threshold(a[idx], b[idx], m[idx], s[idx])
+            sa[idx] = sub._slope(a[idx], m[idx], s[idx])[0]
         root = self._illinois(a, b, sa, sb, m, s)
         has_root = ~np.isnan(root)
         cands.append(np.where(has_root, root, centre))
