@@ -194,6 +194,13 @@ class GameForms:
     production_cost : callable ``phi_G(alpha0)``
         G's production cost.
 
+    omega_grid : int, default 33
+        Points of the ω grid on [0, 1] that the numerical path searches before refining
+        (odd, ≥ 5). The compiled path uses this grid; the numpy path uses (omega_grid + 1) // 2
+        points per region (the same spacing on [0, 1]). A local maximum of G's objective that
+        is narrower than about two grid spacings (2/(omega_grid − 1)) or lies within that of a
+        better one may be missed; raise it for multi-peaked forms. The closed form ignores it.
+
     Each may be a plain callable or a :class:`Form1` / :class:`Form2` carrying analytic
     derivatives (faster and more accurate than finite differences).
     """
@@ -204,12 +211,19 @@ class GameForms:
     benefit: Fn1 | Form1 | None = None
     serving_cost: Fn1 | Form1 | None = None
     production_cost: Fn1 | Form1 | None = None
+    omega_grid: int = 33
+
+    def __post_init__(self) -> None:
+        g = self.omega_grid
+        if isinstance(g, bool) or not isinstance(g, (int, np.integer)) or g < 5 or g % 2 == 0:
+            raise ValueError(f"omega_grid must be an odd integer ≥ 5, got {g!r}")
 
     @property
     def is_default(self) -> bool:
         """True when every form is the default (the closed-form path applies)."""
-        return all(getattr(self, f.name) is None for f in fields(self))
+        return all(getattr(self, f.name) is None for f in fields(self) if f.name != "omega_grid")
 
     @property
     def replaced(self) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(self) if getattr(self, f.name) is not None)
+        return tuple(f.name for f in fields(self)
+                     if f.name != "omega_grid" and getattr(self, f.name) is not None)

@@ -9,8 +9,9 @@ that each solve starts next to the previous one:
   the corner :math:`\alpha_1 = \alpha_0` tested when a step would leave the feasible set),
   started from the linear extrapolation of the two previous solutions in ω. Without analytic
   derivatives, :math:`g` and :math:`g'` come from one five-point stencil of each form.
-* **Stage 1.** One grid of ``NODES`` = 33 points on [0, 1], plus θ, serves all three regimes
-  (free [0, 1], comply [θ, 1], defy [0, θ]); D's response at a grid point is computed once.
+* **Stage 1.** One grid of ``GameForms.omega_grid`` points (default ``NODES`` = 33) on [0, 1],
+  plus θ, serves all three regimes (free [0, 1], comply [θ, 1], defy [0, θ]);
+  D's response at a grid point is computed once.
   In each regime the best node is refined by the Illinois method on
   :math:`f'(\omega)` (implicit-function slope) to :math:`|\Delta\omega| \le 10^{-12}`, and D's
   participation threshold, where it switches on between two nodes, by the Illinois method on
@@ -18,7 +19,8 @@ that each solve starts next to the previous one:
   bracket, same objective) is computed once. The candidates are compared by value with the
   tie rules of :func:`~moatlab.game.kernel.select_best`.
 
-The global optimum is found whenever distinct local maxima are farther apart than 1/32. The
+The global optimum is found whenever distinct local maxima are farther apart than the grid
+step (1/32 by default). The
 test suite checks this path against the closed form (1e-9) and the numpy path.
 """
 
@@ -355,17 +357,19 @@ def maximise(fl, F, q, fixed, nd, jlo, jhi, jt, m, c0, s, cache, ncache):
 def solve_row(fl, F, q, form, nd, cache, out):
     """The three regimes of one point into out[0:6]; returns a status (0 = solved).
 
-    ``nd`` (14 × nodes) holds, per node: ω, α1*, flag, participation, δ·r, b − κ − φ_G, U_D*,
+    ``nd`` (14 × (nodes + 1); nodes: the grid's points on [0, 1]) holds, per node:
+    ω, α1*, flag, participation, δ·r, b − κ − φ_G, U_D*,
     the slope parts δ·r' and (b − κ)' (NaN until needed), and for the cell to its right the
     participation threshold's ω, α1*, flag, δ·r and b − κ − φ_G (NaN until needed).
     """
     a0, theta, pen = q[A0], q[TH], q[PEN]
+    nodes = nd.shape[1] - 1
     fixed = form1(K_PR, fl[K_PR], F[PR], F[PR], F[PR], q, a0, 0)
     W, A1, FL, PT, RV, OT, UD, DR, TW = nd[0], nd[1], nd[2], nd[3], nd[4], nd[5], nd[6], nd[7], nd[9]
     n = 0
     jt = -1
-    for k in range(NODES):
-        wk = k / (NODES - 1)
+    for k in range(nodes):
+        wk = k / (nodes - 1)
         if jt < 0 and theta < wk:
             W[n] = theta
             jt = n
@@ -412,10 +416,10 @@ def _tuples(P, i, F, fl):
 
 
 @_njit
-def regimes_all(P, F, fl, form, res):
+def regimes_all(P, F, fl, form, nodes, res):
     """Regimes of every row of P (rows × 10 parameters) into res (6 × rows); (row, status) of the
     first row that fails, or (-1, 0)."""
-    nd = np.empty((14, NODES + 1))  # per node: see solve_row
+    nd = np.empty((14, nodes + 1))  # per node: see solve_row
     cache = np.empty((3, 7))
     out = np.empty(6)
     for i in range(P.shape[0]):
@@ -447,7 +451,8 @@ class CompiledNumericalKernel:
 
     method = "numerical"
 
-    def __init__(self, p: dict[str, np.ndarray], compiled):
+    def __init__(self, p: dict[str, np.ndarray], compiled, nodes: int = NODES):
+        self.nodes = int(nodes)
         self.P = np.ascontiguousarray(np.stack([np.asarray(p[k], float) for k in COLUMNS], axis=1))
         self.F, self.flags, self._keep = compiled
 
@@ -464,7 +469,7 @@ class CompiledNumericalKernel:
 
     def regimes(self, theta: np.ndarray, pen: np.ndarray, form: str) -> Regimes:
         res = np.empty((6, self.P.shape[0]))
-        self._check(regimes_all(self.P, self.F, self.flags, FORMS[form], res))
+        self._check(regimes_all(self.P, self.F, self.flags, FORMS[form], self.nodes, res))
         return Regimes(*res)
 
     def outcome(self, w: np.ndarray):

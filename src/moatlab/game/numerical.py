@@ -22,14 +22,17 @@ slope follows from the implicit-function theorem applied to D's condition,
     \alpha_1^{*\prime} = \frac{\delta' r' + \partial_{\Delta\omega}\varphi_D}
                               {(1-\delta) r'' - \partial_{\Delta\Delta}\varphi_D} .
 
-Method (stated, as the issue asks): a uniform grid of ``GRID`` points locates the best
+Method (stated, as the issue asks): a uniform grid of ``(omega_grid + 1) // 2`` points (17 by default;
+:class:`~moatlab.forms.GameForms`) locates the best
 point on the interval; the stationary point next to it is then found by the Illinois
 (modified regula falsi) method on :math:`f'`, to :math:`|\Delta\omega| \le 10^{-12}`; D's
 participation threshold, where it falls inside, is found by bisection to the same
-tolerance. The candidates (the interval's ends, the stationary point — or the grid's best
+tolerance. G's slope jumps at that threshold (it is zero while D stays out): when the bracket
+of the stationary point straddles it, the bracket starts at the threshold, as on the compiled
+path. The candidates (the interval's ends, the stationary point — or the grid's best
 where there is none —, the threshold) are compared by value, as in the closed form.
 The global optimum is found whenever distinct local maxima are farther apart than the grid
-step (1/16 of the interval). Derivatives the forms do not supply are taken by five-point
+step (1/16 of the interval by default). Derivatives the forms do not supply are taken by five-point
 finite differences (:mod:`moatlab.forms`).
 
 This is the vectorised numpy implementation. With numba installed, forms that numba can compile
@@ -177,39 +180,45 @@ class NumericalKernel:
         """Best ω in [lo, hi] of m·δr + b − κ − φ_G − c0 + s·ω, and its value; ``extra`` is one
         more candidate inside [lo, hi] (θ for the free regime, as in the closed form)."""
         lo, hi, m, c0, s = (np.asarray(x, float)[:, None] for x in (lo, hi, m, c0, s))
-        t = np.linspace(0.0, 1.0, GRID)[None, :]
+        ng = (self.forms.omega_grid + 1) // 2  # grid points per region
+        t = np.linspace(0.0, 1.0, ng)[None, :]
         grid = lo + (hi - lo) * t
         val, part = self._value(grid, m, s)
-        k = GRID - 1 - np.argmax(val[:, ::-1], axis=1)
+        k = ng - 1 - np.argmax(val[:, ::-1], axis=1)
         rows = np.arange(grid.shape[0])
         centre = grid[rows, k][:, None]
         left = grid[rows, np.maximum(k - 1, 0)][:, None]
-        right = grid[rows, np.minimum(k + 1, GRID - 1)][:, None]
+        right = grid[rows, np.minimum(k + 1, ng - 1)][:, None]
         cands = [centre] + ([] if extra is None else [np.asarray(extra, float)[:, None]])
-
-        # stationary point next to the grid's best
-        sc, _ = self._slope(centre, m, s)
-        a = np.where(sc > 0, centre, left)
-        b = np.where(sc > 0, right, centre)
-        sa = np.where(sc > 0, sc, self._slope(left, m, s)[0])
-        sb = np.where(sc > 0, self._slope(right, m, s)[0], sc)
-        root = self._illinois(a, b, sa, sb, m, s)
-        has_root = ~np.isnan(root)
-        cands.append(np.where(has_root, root, centre))
 
         # D's participation threshold, where participation switches on inside the grid
         switch = (~part[:, :-1]) & part[:, 1:]
         if switch.any():
             j = np.argmax(switch, axis=1)
             has = switch.any(axis=1)[:, None]
-            plo, phi_ = grid[rows, j][:, None], grid[rows, j + 1][:, None]
-            for _ in range(60):
-                mid = 0.5 * (plo + phi_)
-                _, pm = self._value(mid, m, s)
-                plo, phi_ = np.where(pm, plo, mid), np.where(pm, mid, phi_)
-                if np.all(np.abs(phi_ - plo) <= TOL_OMEGA):
-                    break
-            cands.append(np.where(has, phi_, centre))
+            thr = self._threshold(grid[rows, j][:, None], grid[rows, j + 1][:, None], m, s)
+            cands.append(np.where(has, thr, centre))
+
+        # stationary point next to the grid's best
+        sc, _ = self._slope(centre, m, s)
+        up = sc > 0
+        ka = np.where(up[:, 0], k, np.maximum(k - 1, 0))
+        kb = np.where(up[:, 0], np.minimum(k + 1, ng - 1), k)
+        a = np.where(up, centre, left)
+        b = np.where(up, right, centre)
+        sa = np.where(up, sc, self._slope(left, m, s)[0])
+        sb = np.where(up, self._slope(right, m, s)[0], sc)
+        # f' jumps where D starts to participate: look for a stationary point only beyond it
+        jump = (~part[rows, ka] & part[rows, kb])[:, None]
+        if jump.any():
+            idx = np.flatnonzero(jump[:, 0])
+            sub = self.subset(idx)
+            a, sa = a.copy(), sa.copy()
+            a[idx] = sub._threshold(a[idx], b[idx], m[idx], s[idx])
+            sa[idx] = sub._slope(a[idx], m[idx], s[idx])[0]
+        root = self._illinois(a, b, sa, sb, m, s)
+        has_root = ~np.isnan(root)
+        cands.append(np.where(has_root, root, centre))
 
         # candidates, as in the closed form: the interval's ends, the stationary point (or the
         # grid's best when there is none or it is better), the threshold. Other grid points are
@@ -217,12 +226,23 @@ class NumericalKernel:
         cand = np.concatenate(cands, axis=1)
         cval, _ = self._value(cand, m, s)
         vbest = val[rows, k][:, None]
-        j = 1 if extra is None else 2  # the stationary point's column
+        j = cand.shape[1] - 1  # the stationary point's column (the last)
         keep_centre = ~has_root | (vbest > cval[:, j:j + 1] + TIE * (1 + np.abs(cval[:, j:j + 1])))
         cand = np.concatenate([grid[:, [0, -1]], cand], axis=1)
         cval = np.concatenate([val[:, [0, -1]], np.where(keep_centre, vbest, -np.inf), cval[:, 1:]], axis=1)
         w, v = select_best(cand, cval)
         return w, v - c0[:, 0]
+
+    def _threshold(self, plo: Array, phi_: Array, m: Array, s: Array) -> Array:
+        """Where D's participation switches on in (plo, phi_] (phi_ participates, plo does not),
+        by bisection to a bracket of TOL_OMEGA: its participating end."""
+        for _ in range(60):
+            mid = 0.5 * (plo + phi_)
+            _, pm = self._value(mid, m, s)
+            plo, phi_ = np.where(pm, plo, mid), np.where(pm, mid, phi_)
+            if np.all(np.abs(phi_ - plo) <= TOL_OMEGA):
+                break
+        return phi_
 
     def _illinois(self, a: Array, b: Array, fa: Array, fb: Array, m: Array, s: Array) -> Array:
         """Root of the slope in [a, b] where fa > 0 > fb (a local maximum); NaN elsewhere."""

@@ -116,7 +116,7 @@ def make_kernel(p: dict[str, np.ndarray], forms: GameForms, method: str):
     if method == "numerical" or not forms.is_default:
         compiled = compile_forms(forms)  # None without numba or when a form does not compile
         if compiled is not None:
-            return CompiledNumericalKernel(p, compiled)
+            return CompiledNumericalKernel(p, compiled, forms.omega_grid)
         return NumericalKernel(p, forms)
     return ClosedFormKernel(p)
 
