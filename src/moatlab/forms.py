@@ -28,6 +28,11 @@ from typing import Any
 
 import numpy as np
 
+from .errors import ParameterError
+
+#: most ω grid points the numerical path searches (memory grows with points × grid)
+OMEGA_GRID_MAX = 10_001
+
 Array = np.ndarray
 Fn1 = Callable[[Array], Array]
 Fn2 = Callable[[Array, Array], Array]
@@ -215,8 +220,9 @@ class GameForms:
 
     def __post_init__(self) -> None:
         g = self.omega_grid
-        if isinstance(g, bool) or not isinstance(g, (int, np.integer)) or g < 5 or g % 2 == 0:
-            raise ValueError(f"omega_grid must be an odd integer ≥ 5, got {g!r}")
+        if (isinstance(g, bool) or not isinstance(g, int | np.integer) or g < 5 or g % 2 == 0
+                or g > OMEGA_GRID_MAX):
+            raise ParameterError("omega_grid", g, f"an odd integer in [5, {OMEGA_GRID_MAX}]")
 
     @property
     def is_default(self) -> bool:
