@@ -212,14 +212,16 @@ def _num(b: Brief, key: str, fmt: str = "{:.3f}") -> str:
         if isinstance(v, str)
         else ("n/a" if v is None or math.isnan(v) else fmt.format(v))
     )
-    return f'<span class="num" data-key="{key}" data-value="{html.escape(str(v))}">{html.escape(text)}</span>'
+    attr_key, attr_value = html.escape(key, quote=True), html.escape(str(v), quote=True)
+    return f'<span class="num" data-key="{attr_key}" data-value="{attr_value}">{html.escape(text)}</span>'
 
 
 def _fig(b: Brief, key: str) -> str:
     caption, png = b.figures[key]
     data = base64.b64encode(png).decode("ascii")
     return (
-        f'<figure data-figure="{key}"><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+        f'<figure data-figure="{html.escape(key, quote=True)}"><img alt="{html.escape(caption, quote=True)}" '
+        f'src="data:image/png;base64,{data}">'
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )
 
@@ -240,11 +242,11 @@ def render_html(b: Brief) -> str:
 
     gp = GameParams(**sc.game, theta=sc.theta, penalty=sc.penalty)
     rows = "".join(
-        f"<tr><td>{PARAMETERS[k].symbol} ({k})</td><td>{getattr(gp, k):g}</td>"
+        f"<tr><td>{html.escape(PARAMETERS[k].symbol)} ({html.escape(k)})</td><td>{getattr(gp, k):g}</td>"
         f"<td>{html.escape(PARAMETERS[k].description)}</td></tr>"
         for k in NUMERIC
     )
-    rows += f"<tr><td>penalty form</td><td>{gp.penalty_form}</td><td>how the penalty is charged</td></tr>"
+    rows += f"<tr><td>penalty form</td><td>{html.escape(str(gp.penalty_form))}</td><td>how the penalty is charged</td></tr>"
     n = b.numbers
     who = (
         "G releases at exactly θ to qualify"
@@ -290,9 +292,10 @@ def render_html(b: Brief) -> str:
             for k in first
         )
         m = sc.market
+        seeds, periods = html.escape(str(m.get("seeds", 10))), html.escape(str(m.get("periods", 72)))
         market = (
-            f"<h2>Market structure</h2><p>An agent-based ensemble ({m.get('seeds', 10)} seeded runs per scenario, "
-            f"{m.get('periods', 72)} months; means over the second half with 95% intervals):</p><ul>{lines}</ul>"
+            f"<h2>Market structure</h2><p>An agent-based ensemble ({seeds} seeded runs per scenario, "
+            f"{periods} months; means over the second half with 95% intervals):</p><ul>{lines}</ul>"
             f"{_fig(b, 'market')}<table><tr><th>scenario</th><th>metric</th><th>mean</th><th>95% CI</th></tr>"
             f"{trs}</table>"
         )
