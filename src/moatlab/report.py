@@ -16,7 +16,6 @@ import math
 import os
 import shutil
 import subprocess
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ._toml import load_toml, loads_toml
 from ._validate import ParameterError
 from .errors import ScenarioError
 
@@ -55,18 +55,14 @@ def load_report_scenario(source: str | os.PathLike) -> ReportScenario:
     s = str(source)
     if not s.endswith(".toml") and s in packaged_reports():
         text = resources.files("moatlab.reports").joinpath(f"{s}.toml").read_text(encoding="utf-8")
+        doc = loads_toml(text, s, "report scenario file", error=ReportError)
     else:
-        try:
-            text = Path(s).read_text(encoding="utf-8")
-        except OSError:
-            raise ReportError(
-                f"SCENARIO = '{s}' is not allowed: must be a report TOML file or one of "
-                + ", ".join(packaged_reports())
-            ) from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ReportError(f"{s}: malformed TOML ({e})") from None
+        doc = load_toml(
+            s,
+            "report scenario file",
+            error=ReportError,
+            missing=" (SCENARIO must be a report TOML file or one of " + ", ".join(packaged_reports()) + ")",
+        )
     for k in doc:
         if k not in ("title", "summary", "game", "policy", "market"):
             raise ReportError(f"{s}: {k} is not allowed: must be one of title, summary, game, policy, market")
