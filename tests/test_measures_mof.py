@@ -168,3 +168,48 @@ def test_classify_json_contract():
     assert all(set(c) == {"name", "type", "license", "status"} for c in d["components"])
     api = classify_file(f)
     assert d == json.loads(json.dumps(api.to_dict()))
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def test_yaml_alias_bombs_deep_nesting_big_files_and_python_tags_are_refused(tmp_path):
+    """A 'billion laughs' file is refused from its first anchor, before anything is expanded."""
+    import time
+
+    from moatlab.measures import _io
+    from moatlab.measures._io import read_yaml
+
+    bomb = tmp_path / "bomb.yml"
+    bomb.write_text(BOMB, encoding="utf-8")
+    t0 = time.perf_counter()
+    with pytest.raises(DataFormatError, match=r"bomb.yml: line 1, column 4: YAML anchors and aliases"):
+        read_yaml(bomb)
+    assert time.perf_counter() - t0 < 1.0
+    alias = tmp_path / "alias.yml"
+    alias.write_text("a: 1\nb: *x\n", encoding="utf-8")  # an alias alone (undefined) is refused too
+    with pytest.raises(DataFormatError, match=r"alias.yml: line 2"):
+        read_yaml(alias)
+    deep = tmp_path / "deep.yml"
+    deep.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r"deep.yml: line 1, column \d+: nested more than 64 levels"):
+        read_yaml(deep)
+    big = tmp_path / "big.yml"
+    big.write_bytes(b"# " + b"x" * _io.MAX_YAML_BYTES + b"\n")
+    with pytest.raises(DataFormatError, match=r"big.yml: larger than 2 MB"):
+        read_yaml(big)
+    tag = tmp_path / "tag.yml"
+    tag.write_text("a: !!python/object/apply:os.system ['true']\n", encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r"tag.yml: line 1"):
+        read_yaml(tag)
+    bad = tmp_path / "bad.yml"
+    bad.write_bytes(b"a: \xff\n")
+    with pytest.raises(DataFormatError, match=r"bad.yml: byte 3: not UTF-8"):
+        read_yaml(bad)
+    with pytest.raises(DataFormatError, match=str(tmp_path.name)):
+        read_yaml(tmp_path)  # a folder where a file is expected
+    ok = tmp_path / "ok.yml"
+    ok.write_text("a: [1, {b: c}]\n", encoding="utf-8")
+    assert read_yaml(ok) == {"a": [1, {"b": "c"}]}

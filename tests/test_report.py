@@ -152,3 +152,43 @@ def test_the_explorers_settings_file_is_a_report_scenario(tmp_path):
         0.7,
         0.2,
     )
+
+
+def test_user_strings_are_escaped_in_the_brief(tmp_path):
+    """A scenario's title, summary or market scenario name cannot inject markup into the brief."""
+    import pandas as pd
+
+    from moatlab.report import Brief as BriefData
+    from moatlab.report import render_html
+
+    bad = '"><script>alert(1)</script>'
+    toml = tmp_path / "evil.toml"
+    toml.write_text(
+        f"title = '{bad}'\nsummary = '{bad}'\n[policy]\ntheta = 0.6\npenalty = 0.1\n"
+        "[market]\nseeds = 2\nperiods = '<b>72</b>'\n",
+        encoding="utf-8",
+    )
+    sc = load_report_scenario(toml)
+    b = BriefData(sc)
+    n = b.numbers
+    n["action"] = "comply"
+    for k in ("omega", "omega_free", "dU_G_no_regulation", "dU_D_no_regulation", "dsurplus_no_regulation",
+              "dU_G_no_exemption", "dU_D_no_exemption", "dsurplus_no_exemption", "p_star", "p_exit",
+              "share_comply", "share_defy", "share_not_binding", "share_exit", "share_pareto_no_exemption",
+              "alpha0_closed"):
+        n[k] = 0.5
+    png = b"\x89PNG fake"
+    b.figures = {"landscape": (bad, png), "omega_free": (bad, png), "market": (bad, png)}
+    for metric in ("hhi", "open_share"):
+        for suffix in ("", "_lo", "_hi"):
+            n[f"market_{bad}_{metric}{suffix}"] = 1.0
+    b.market = pd.DataFrame(
+        [{"scenario": bad, "metric": m, "mean": 1.0, "lo": 0.5, "hi": 1.5} for m in ("hhi", "open_share")]
+    )
+    text = render_html(b)
+    assert "<script" not in text and bad not in text
+    assert "<b>72</b>" not in text
+    p = Brief()
+    p.feed(text)
+    assert p.links == []  # no <script> element was produced
+    assert f"market_{bad}_hhi" in p.numbers  # the key survives, escaped, as the attribute's value

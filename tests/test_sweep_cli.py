@@ -150,7 +150,7 @@ def test_policy_search_writes_the_front_and_the_figure(tmp_path):
             'design = "grid"\n[parameters]\nlam = { dist = "beta", a = 1, b = 2, high = 0.9 }',
             "parameters.lam = 'beta' is not allowed",
         ),
-        (["sweep", "run"], "samples = [1, 2\n", "valid TOML"),
+        (["sweep", "run"], "samples = [1, 2\n", "malformed TOML"),
         (
             ["sweep", "run", "--workers", "0"],
             'model = "game"\n[parameters]\ntheta = [0.1, 0.2]',

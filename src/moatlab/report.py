@@ -16,7 +16,6 @@ import math
 import os
 import shutil
 import subprocess
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ._toml import load_toml, loads_toml
 from ._validate import ParameterError
 from .errors import ScenarioError
 
@@ -55,18 +55,14 @@ def load_report_scenario(source: str | os.PathLike) -> ReportScenario:
     s = str(source)
     if not s.endswith(".toml") and s in packaged_reports():
         text = resources.files("moatlab.reports").joinpath(f"{s}.toml").read_text(encoding="utf-8")
+        doc = loads_toml(text, s, "report scenario file", error=ReportError)
     else:
-        try:
-            text = Path(s).read_text(encoding="utf-8")
-        except OSError:
-            raise ReportError(
-                f"SCENARIO = '{s}' is not allowed: must be a report TOML file or one of "
-                + ", ".join(packaged_reports())
-            ) from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ReportError(f"{s}: malformed TOML ({e})") from None
+        doc = load_toml(
+            s,
+            "report scenario file",
+            error=ReportError,
+            missing=" (SCENARIO must be a report TOML file or one of " + ", ".join(packaged_reports()) + ")",
+        )
     for k in doc:
         if k not in ("title", "summary", "game", "policy", "market"):
             raise ReportError(f"{s}: {k} is not allowed: must be one of title, summary, game, policy, market")
@@ -209,14 +205,16 @@ def _num(b: Brief, key: str, fmt: str = "{:.3f}") -> str:
         if isinstance(v, str)
         else ("n/a" if v is None or math.isnan(v) else fmt.format(v))
     )
-    return f'<span class="num" data-key="{key}" data-value="{html.escape(str(v))}">{html.escape(text)}</span>'
+    attr_key, attr_value = html.escape(key, quote=True), html.escape(str(v), quote=True)
+    return f'<span class="num" data-key="{attr_key}" data-value="{attr_value}">{html.escape(text)}</span>'
 
 
 def _fig(b: Brief, key: str) -> str:
     caption, png = b.figures[key]
     data = base64.b64encode(png).decode("ascii")
     return (
-        f'<figure data-figure="{key}"><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+        f'<figure data-figure="{html.escape(key, quote=True)}"><img alt="{html.escape(caption, quote=True)}" '
+        f'src="data:image/png;base64,{data}">'
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )
 
@@ -237,11 +235,11 @@ def render_html(b: Brief) -> str:
 
     gp = GameParams(**sc.game, theta=sc.theta, penalty=sc.penalty)
     rows = "".join(
-        f"<tr><td>{PARAMETERS[k].symbol} ({k})</td><td>{getattr(gp, k):g}</td>"
+        f"<tr><td>{html.escape(PARAMETERS[k].symbol)} ({html.escape(k)})</td><td>{getattr(gp, k):g}</td>"
         f"<td>{html.escape(PARAMETERS[k].description)}</td></tr>"
         for k in NUMERIC
     )
-    rows += f"<tr><td>penalty form</td><td>{gp.penalty_form}</td><td>how the penalty is charged</td></tr>"
+    rows += f"<tr><td>penalty form</td><td>{html.escape(str(gp.penalty_form))}</td><td>how the penalty is charged</td></tr>"
     n = b.numbers
     who = (
         "G releases at exactly θ to qualify"
@@ -287,9 +285,10 @@ def render_html(b: Brief) -> str:
             for k in first
         )
         m = sc.market
+        seeds, periods = html.escape(str(m.get("seeds", 10))), html.escape(str(m.get("periods", 72)))
         market = (
-            f"<h2>Market structure</h2><p>An agent-based ensemble ({m.get('seeds', 10)} seeded runs per scenario, "
-            f"{m.get('periods', 72)} months; means over the second half with 95% intervals):</p><ul>{lines}</ul>"
+            f"<h2>Market structure</h2><p>An agent-based ensemble ({seeds} seeded runs per scenario, "
+            f"{periods} months; means over the second half with 95% intervals):</p><ul>{lines}</ul>"
             f"{_fig(b, 'market')}<table><tr><th>scenario</th><th>metric</th><th>mean</th><th>95% CI</th></tr>"
             f"{trs}</table>"
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import typer
@@ -35,8 +36,42 @@ def _error(message: str, code: int) -> int:
     return code
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that ``finally`` blocks (``atomic_dir``) clean up."""
+
+
+_terminated = False
+
+
+def _on_sigterm(signum, frame) -> None:
+    global _terminated
+    _terminated = True
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not interrupt the cleanup
+    raise Terminated()
+
+
+def _install_sigterm() -> None:
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # pragma: no cover - not the main thread (main() called from a thread)
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; user errors print one line on stderr and exit with code 2."""
+    """Run the CLI; user errors print one line on stderr and exit with code 2.
+
+    SIGTERM is handled like Ctrl-C (partial output folders are removed), then exits with 143.
+    """
+    _install_sigterm()
+    try:
+        _run(argv)
+    except BaseException:
+        if _terminated:  # however Click reported the interrupt (an exception or an exit code)
+            sys.exit(_error("terminated", 128 + signal.SIGTERM))
+        raise
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         rv = app(args=argv, standalone_mode=False, prog_name="moatlab")
     except _cx.NoArgsIsHelpError:

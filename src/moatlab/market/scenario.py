@@ -27,12 +27,12 @@ leak, one per lever and all_levers. They differ only in these parameters.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._toml import load_toml
 from .._validate import ParameterError, _fmt
 from ..errors import ScenarioError as _ScenarioError
 from .params import MarketParams, make_params
@@ -82,17 +82,8 @@ def load_scenario(source: str | os.PathLike) -> MarketScenario:
     if not path.suffix and str(source) in packaged():
         path = packaged()[str(source)]
     where = str(source)
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        names = ", ".join(sorted(packaged()))
-        raise ScenarioError(f"{where}: no such file (or packaged scenario: {names})") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{where}: is a folder, not a scenario file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{where}: malformed TOML ({e})") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{where}: not a text file") from None
+    names = ", ".join(sorted(packaged()))
+    doc = load_toml(path, "scenario file", error=ScenarioError, missing=f" (or packaged scenario: {names})")
     return from_dict(doc, where=where)
 
 

@@ -90,20 +90,63 @@ def files(path: Path, patterns: Iterable[str]) -> list[Path]:
     return out
 
 
+#: Largest YAML data file read, in bytes (the largest MOF/EOSAI file is ~5 KB).
+MAX_YAML_BYTES = 2 * 1024 * 1024
+#: Deepest nesting of mappings and sequences accepted (the data sets nest at most 4 deep).
+MAX_YAML_DEPTH = 64
+
+
+def _where(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+def _check_events(path: Path, text: str) -> None:
+    """Refuse anchors/aliases and deep nesting from the event stream, before anything is built.
+
+    Aliases are what make a "billion laughs" file blow up once expanded; the data sets use
+    none, so any anchor or alias is refused outright (the scan itself never expands one).
+    """
+    depth = 0
+    for ev in yaml.parse(text, Loader=_Loader):
+        if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None) is not None:
+            raise DataFormatError(
+                path, _where(ev.start_mark), "YAML anchors and aliases (&name, *name) are not allowed"
+            )
+        if isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise DataFormatError(
+                    path, _where(ev.start_mark), f"nested more than {MAX_YAML_DEPTH} levels deep"
+                )
+        elif isinstance(ev, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+
+
 def read_yaml(path: Path) -> Any:
-    """Parse a YAML file; a syntax error becomes a :class:`DataFormatError` with its line."""
+    """Parse a YAML data file safely; every problem becomes a :class:`DataFormatError` with its place.
+
+    Only plain data is built (no ``!!python/...`` tags); files over :data:`MAX_YAML_BYTES`,
+    nested deeper than :data:`MAX_YAML_DEPTH`, or using anchors/aliases are refused.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise DataFormatError(path, f"byte {e.start}", "not UTF-8 text") from None
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_YAML_BYTES + 1)
     except OSError as e:
         raise DataFormatError(path, "", e.strerror or str(e)) from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise DataFormatError(path, "", f"larger than {MAX_YAML_BYTES // (1024 * 1024)} MB: not a data file")
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise DataFormatError(path, f"byte {e.start}", "not UTF-8 text") from None
+    try:
+        _check_events(path, text)
         return yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = " ".join(str(x) for x in (e.context, e.problem) if x) or "malformed YAML"
-        raise DataFormatError(path, where, f"malformed YAML ({problem})") from None
+        raise DataFormatError(path, _where(mark), f"malformed YAML ({problem})") from None
     except yaml.YAMLError as e:
         raise DataFormatError(path, "", f"malformed YAML ({e})") from None
+    except RecursionError:
+        raise DataFormatError(path, "", f"nested more than {MAX_YAML_DEPTH} levels deep") from None

@@ -26,13 +26,13 @@ release_day = {start = 0, stop = 360, num = 25}
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .._toml import load_toml
 from .._validate import ParameterError, _fmt
 from ..errors import ScenarioError as _ScenarioError
 from .model import Customers, Niche, OpenRelease, Prestige, RaceModel, ReleaseProcess, Spillover
@@ -119,12 +119,7 @@ def _grid(path: str, where: str, spec: Any) -> np.ndarray:
 def load_scenario(path: str | os.PathLike) -> RaceScenario:
     """Read and validate a race scenario; raise :class:`ScenarioError` naming the field."""
     p = str(path)
-    try:
-        doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{p}: no such file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{p}: malformed TOML ({e})") from None
+    doc = load_toml(path, "race scenario file", error=ScenarioError)
     _keys(p, "scenario", doc, _SECTIONS)
     model = dict(_keys(p, "model", doc.get("model", {}), _MODEL))
     if "value" in doc:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import tomllib
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
+from .._toml import load_toml
+from ..errors import ScenarioError
 from .models import make_model
 from .space import Grid, ParameterSpace, SpecError, parse_parameter
 
@@ -174,16 +175,17 @@ def spec_from_dict(d: dict[str, Any]) -> SweepSpec:
     )
 
 
+class SpecFileError(SpecError):
+    """A specification file cannot be read: missing, a folder, not UTF-8, malformed TOML, too deep."""
+
+    def __init__(self, message: str):
+        self.field, self.value, self.allowed = "spec", None, message
+        ScenarioError.__init__(self, message)
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML file; a missing or malformed file raises :class:`SpecError`."""
-    path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise SpecError("spec", str(path), "an existing TOML file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise SpecError("spec", str(path), f"valid TOML ({e})") from None
+    """Parse a TOML file; a missing, unreadable or malformed file raises :class:`SpecError` (one line)."""
+    return load_toml(path, "TOML specification", error=SpecFileError)
 
 
 def load_spec(path: str | Path) -> SweepSpec:
