@@ -61,3 +61,21 @@ def test_help_loads_no_heavy_library():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ""
+
+
+def test_compile_notice_only_without_cache(monkeypatch, capsys, tmp_path):
+    from types import SimpleNamespace
+
+    from moatlab.game import _fast
+
+    if not _fast._HAVE:
+        pytest.skip("numba is not installed")
+    index = tmp_path / "f.nbi"
+    cache = SimpleNamespace(_cache_file=SimpleNamespace(_index_path=str(index)))
+    fake = SimpleNamespace(signatures=[], _cache=cache)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    _fast.compile_notice(fake, "the kernel")
+    assert "compiling the kernel with numba" in capsys.readouterr().err
+    index.write_text("")
+    _fast.compile_notice(fake, "the kernel")
+    assert capsys.readouterr().err == ""
