@@ -288,7 +288,7 @@ def solve(*, forms: GameForms | None = None, method: str = "auto",
         ``auto`` takes the closed form for the default family and the numerical path otherwise.
     **params
         Any of ``alpha0, theta, penalty, delta0, c_d, lam, epsilon, kappa0, c_g, f_d,
-        penalty_form``; unset ones take the spec's defaults. A 1-D array sweeps that
+        penalty_form``; unset ones take their default values. A 1-D array sweeps that
         parameter; several arrays span an outer-product grid.
 
     Returns

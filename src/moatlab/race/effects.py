@@ -1,4 +1,4 @@
-"""Which assumptions flip the seed's conclusion? z* against the open frontier, each component alone.
+"""Which assumptions flip the essay's conclusion? z* against the open frontier, each component alone.
 
 ``DEFAULT_PRESETS`` switches on one component at a time with a moderate setting (scaled to the
 model where a scale is needed); :func:`component_effects` computes z*(x′) for the core model and
@@ -57,7 +57,7 @@ def component_effects(
     -------
     xarray.Dataset
         ``z_star`` and ``value_star`` with dims ``(component, open_upgrade)``; component 'core'
-        is the seed's model.
+        is the essay's model.
     """
     presets = DEFAULT_PRESETS if presets is None else presets
     names = ["core", *presets]
@@ -76,7 +76,7 @@ def component_effects(
     )
     out["z_star"].attrs.update(description="optimal upgrade z* (NaN: no upgrade pays)")
     out.attrs.update(release_day=release_day, day=day)
-    # does z* fall (or stay) as the open release grows? The seed's conclusion, per component
+    # does z* fall (or stay) as the open release grows? The essay's conclusion, per component
     diffs = np.diff(np.nan_to_num(np.array(zs), nan=0.0), axis=1)
     out["conclusion_holds"] = (("component",), (diffs <= 1e-6 * np.nanmax(np.array(zs), initial=1)).all(1))
     out["conclusion_holds"].attrs["description"] = "z* is non-increasing in the open release size x′"
