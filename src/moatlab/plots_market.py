@@ -36,7 +36,7 @@ HHI_2023 = "1,800: highly concentrated (US merger guidelines 2023)"
 def plot_bands(ds: xr.Dataset, metrics: Sequence[str] = ("hhi", "active", "open_share"), level: float = 0.95):
     """One panel per metric: the ensemble mean per scenario over time with its confidence band.
 
-    The HHI panel marks 2,500 (the spec's 'concentrated') and 1,800 (the 2023 US Merger
+    The HHI panel marks 2,500 (the conventional 'highly concentrated') and 1,800 (the 2023 US Merger
     Guidelines' 'highly concentrated').
     """
     from .market.ensemble import bands

@@ -313,7 +313,7 @@ Every number below is computed by the model; none is typed in.</p>
 <h2>Limitations</h2>
 <ul>
 <li>The openness game is stylised: one generalist, one specialist, quadratic costs and the functional forms of
-the spec (docs/openness-game.md). Its numbers are in model units, not currency; read directions and regions,
+Qiu et al. 2025 (docs/openness-game.md). Its numbers are in model units, not currency; read directions and regions,
 not magnitudes.</li>
 <li>Parameters are set, not estimated. The landscape shows how the answer depends on θ and p; see
 <code>moatlab sweep sensitivity</code> for how much it depends on the model's other parameters.</li>

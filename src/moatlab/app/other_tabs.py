@@ -87,7 +87,7 @@ def race_layout(initial: dict[str, Any]) -> html.Div:
     ]
     return html.Div(
         [
-            html.Div([html.H3("Race (seed 002)"), *fields], className="inputs"),
+            html.Div([html.H3("Race (the race essay)"), *fields], className="inputs"),
             html.Div(
                 [
                     error_box("race-error"),
@@ -219,7 +219,7 @@ def market_layout(initial: dict[str, Any]) -> html.Div:
         [
             html.Div(
                 [
-                    html.H3("Market (seed 000)"),
+                    html.H3("Market (Azoulay et al. 2024)"),
                     html.Div(
                         [
                             html.Label("scenarios", htmlFor="market-scenarios"),

@@ -9,8 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..game import PARAMETERS, PENALTY_FORMS, solve
-from ..game.solver import METHODS
+from ..game.params import PARAMETERS, PENALTY_FORMS
 from ._common import atomic_dir, dumps, fail, parse_grid
 from .main import app
 
@@ -31,6 +30,7 @@ Kappa0 = Annotated[float, _opt("kappa0")]
 CG = Annotated[float, _opt("c_g")]
 FD = Annotated[float, _opt("f_d")]
 PenaltyForm = Annotated[str, typer.Option("--penalty-form", help="one of " + ", ".join(PENALTY_FORMS))]
+METHODS = ("auto", "closed_form", "numerical")  # = moatlab.game.solver.METHODS (not imported: slow)
 Method = Annotated[str, typer.Option("--method", help="one of " + ", ".join(METHODS))]
 
 
@@ -68,6 +68,8 @@ def solve_cmd(
     model = _model(alpha0, delta0, c_d, lam, epsilon, kappa0, c_g, f_d, penalty_form)
     if method not in METHODS:
         fail(f"--method = {method!r} is not allowed: must be one of " + ", ".join(METHODS))
+    from ..game import solve
+
     eq = solve(theta=theta, penalty=penalty, method=method, **model)
     d = eq.to_dict()
     if json:

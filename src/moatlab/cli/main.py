@@ -23,6 +23,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"moatlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="print the version and exit",
+                                 callback=_version, is_eager=True),
+) -> None:
+    """The economics of AI openness: regulation games, race incentives, market structure."""
+
+
 from . import game as _game  # noqa: E402,F401  (registers solve, landscape, demo)
 from . import market as _market  # noqa: E402,F401  (registers market …)
 from . import measures as _measures  # noqa: E402,F401  (registers measures …)

@@ -1,4 +1,4 @@
-"""``moatlab market …``: the market-structure simulator (seed 000), its scenarios and ensembles."""
+"""``moatlab market …``: the market-structure simulator (Azoulay et al. 2024), its scenarios and ensembles."""
 
 from __future__ import annotations
 
@@ -195,7 +195,7 @@ def sweep_cmd(
     out: Out = Path("moatlab-sweep"),
     periods: Periods = None,
 ) -> None:
-    """Sweep one parameter; plot innovation against competition (the spec's M4).
+    """Sweep one parameter; plot innovation against competition (the paper's claim M4).
 
     Example: moatlab market sweep --field appropriability --values 0:1:8 --seeds 30 --out out/m4
     """

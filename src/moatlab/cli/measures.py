@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from ._common import atomic_dir, dumps, err_console, fail
 from .main import app
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 measures_app = typer.Typer(help="Openness of real models: FMTI, MOF, EOSAI; who counts as open source.",
                            no_args_is_help=True)
@@ -49,6 +51,8 @@ def _report_errors(errors: list) -> int:
 
 
 def _table(df: pd.DataFrame, title: str, fmt: dict[str, str] | None = None) -> None:
+    import pandas as pd
+
     fmt = fmt or {}
     t = Table(title=title)
     for c in df.columns:
@@ -59,6 +63,8 @@ def _table(df: pd.DataFrame, title: str, fmt: dict[str, str] | None = None) -> N
 
 
 def _cell(v: Any, f: str | None) -> str:
+    import pandas as pd
+
     if isinstance(v, float):
         return "" if pd.isna(v) else format(v, f or ".3f")
     return str(v)
@@ -109,6 +115,8 @@ def fmti_cmd(
         for dev, row in bad.iterrows():
             err_console.print(f"warning: {r.source}: Total of {dev} is {row.published:g} but the "
                               f"indicators sum to {row.recomputed:g}", markup=False)
+    import pandas as pd
+
     df = fmti_scores(rels, by=None if by == "developer" else by) if rels else pd.DataFrame()
     keys = ["developer", *(["domain"] if by != "developer" else []), *(["subdomain"] if by == "subdomain"
                                                                           else []),
@@ -303,6 +311,8 @@ def classify_cmd(
     if json:
         typer.echo(dumps(r.to_dict()))
         return
+    import pandas as pd
+
     df = pd.DataFrame([{**c.to_dict(), "license": c.license or "", "from": c.license_source or "",
                         "optional": "yes" if c.optional else ""} for c in r.components])
     _table(df, f"{r.name}: {r.label}  (progress III {r.progress['3']:.1f}%, II {r.progress['2']:.1f}%, "

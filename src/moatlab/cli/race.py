@@ -1,4 +1,4 @@
-"""``moatlab race …``: race incentives of a closed lab against the open frontier (seed 002)."""
+"""``moatlab race …``: race incentives of a closed lab against the open frontier (the race essay)."""
 
 from __future__ import annotations
 

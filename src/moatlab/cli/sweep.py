@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ..errors import require_extra
 from ._common import atomic_dir, dumps, fail
 from .main import app
 
@@ -113,6 +114,7 @@ def sensitivity_cmd(
     as_json: Json = False,
 ) -> None:
     """Sobol' (first/total order) or Morris indices of one outcome, with a tornado figure."""
+    require_extra("SALib", "sweep", "moatlab sweep sensitivity")
     from ..plots_sweep import plot_sensitivity
     from ..sweep import load_spec, sensitivity
 
@@ -153,6 +155,7 @@ def discover_cmd(
     as_json: Json = False,
 ) -> None:
     """Scenario discovery (PRIM): which parameter ranges produce the outcome?"""
+    require_extra("ema_workbench", "sweep", "moatlab sweep discover")
     from ..plots_sweep import plot_prim
     from ..sweep import discover, open_sweep
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import require_extra
 from ._common import fail
 from .main import app
 
@@ -20,13 +21,12 @@ def serve(
     data: Annotated[str | None, typer.Option("--data", help="data folder for the real-models tab")] = None,
 ) -> None:
     """Start the web explorer (Dash) at http://HOST:PORT; stop with Ctrl-C."""
+    require_extra("dash", "web", "moatlab serve")
     if not 1 <= port <= 65535:
         fail(f"--port = {port} is not allowed: must be an integer in [1, 65535]")
-    try:
-        from ..app import serve as run
-    except ImportError as e:  # pragma: no cover - depends on the install
-        fail(f"the explorer needs Dash ({e.name} is missing): pip install 'moatlab[web]'")
     import socket
+
+    from ..app import serve as run
 
     with socket.socket() as s:
         try:
@@ -47,6 +47,8 @@ def report(
     from ..report import chromium, load_report_scenario, print_pdf, write_report
 
     sc = load_report_scenario(scenario)
+    if sc.market:  # the market section runs the agent-based model
+        require_extra("mesa", "abm", "moatlab report (a scenario with a market section)")
     if pdf and chromium() is None:
         fail("--pdf is not available: no PDF engine found (install chromium, e.g. apt-get install chromium)")
     if out.suffix.lower() not in (".html", ".htm"):

@@ -1,27 +1,28 @@
-"""The openness-regulation game (seed 001): generalist, specialist, regulator.
+"""The openness-regulation game of Qiu et al. (2025): generalist, specialist, regulator.
 
 Parameters (:class:`GameParams`), functional forms (:class:`moatlab.forms.GameForms`) and the
 solver kernels (closed form, numerical) are separate, so later games of the same family
 (several specialists, bargaining over δ, safety floors) reuse them.
 """
 
-from .game import OpennessGame
-from .kernel import Regimes, select_best
-from .numerical import SolverError
 from .params import PARAMETERS, PENALTY_FORMS, GameParams
-from .solver import (
-    ACTIONS,
-    OUTPUTS,
-    REFERENCES,
-    Equilibrium,
-    action_names,
-    equilibrium_arrays,
-    grid_params,
-    numerical_backend,
-    reference_arrays,
-    solve,
-    to_dataset,
-)
+
+# The solver (xarray, numba) loads on first use of these names: ``moatlab --help`` and the
+# parameter table stay fast.
+_LAZY = {"OpennessGame": "game", "Regimes": "kernel", "select_best": "kernel",
+         "SolverError": "numerical", "ACTIONS": "solver", "OUTPUTS": "solver",
+         "REFERENCES": "solver", "Equilibrium": "solver", "action_names": "solver",
+         "equilibrium_arrays": "solver", "grid_params": "solver", "numerical_backend": "solver",
+         "reference_arrays": "solver", "solve": "solver", "to_dataset": "solver"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ACTIONS", "OUTPUTS", "PARAMETERS", "PENALTY_FORMS", "REFERENCES", "Equilibrium",

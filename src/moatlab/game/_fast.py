@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 
 import numpy as np
 
@@ -29,6 +30,22 @@ FORMS = {"lump_sum": 0, "turnover": 1, "shortfall": 2}
 def available() -> bool:
     """True when the compiled path can be used."""
     return _HAVE and not os.environ.get("MOATLAB_NO_NUMBA")
+
+
+def compile_notice(dispatcher, what: str) -> None:
+    """One line on stderr (a terminal only) before ``dispatcher`` compiles: no cache file exists yet.
+
+    numba's first compile of the kernels takes tens of seconds; later runs load the cache.
+    """
+    if not _HAVE or dispatcher.signatures or not sys.stderr.isatty():
+        return
+    try:
+        index = dispatcher._cache._cache_file._index_path  # numba's cache index for this function
+    except AttributeError:  # pragma: no cover - another numba version
+        return
+    if not os.path.exists(index):
+        print(f"moatlab: compiling {what} with numba, once (later runs load the cache) …",
+              file=sys.stderr, flush=True)
 
 
 def _jit(fn):
@@ -221,6 +238,7 @@ def solve_fast(p: dict[str, np.ndarray], form: str) -> dict[str, np.ndarray]:
     res = np.empty((9, n))
     args = [np.ascontiguousarray(p[k], dtype=np.float64) for k in
             ("alpha0", "theta", "penalty", "delta0", "c_d", "lam", "epsilon", "kappa0", "c_g", "f_d")]
+    compile_notice(_solve_all, "the game kernel")
     _solve_all(*args, FORMS[form], res)
     out = dict(zip(KEYS, res, strict=True))
     out["action"] = out["action"].astype(np.int8)

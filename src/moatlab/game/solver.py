@@ -21,26 +21,28 @@ from __future__ import annotations
 import inspect
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from .._validate import ParameterError, check_choice
 from ..forms import GameForms
-from . import _fast
-from ._fast_numerical import CompiledNumericalKernel
-from ._jit_forms import compile_forms
 from .closed_form import ClosedFormKernel
 from .kernel import TIE
 from .numerical import NumericalKernel
 from .params import NUMERIC, PARAMETERS, GameParams
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 ACTIONS = ("exit", "not_binding", "comply", "defy")
 EXIT, NOT_BINDING, COMPLY, DEFY = range(4)
 METHODS = ("auto", "closed_form", "numerical")
 REFERENCES = ("no_regulation", "no_exemption")
 CHUNK = 8192
+#: Below this many points the numpy closed form is used even with numba installed: loading the
+#: compiled kernels (numba itself, the cache) costs more than it saves for a handful of points.
+FAST_MIN = 256
 
 OUTPUTS: dict[str, tuple[str, str]] = {
     "action": ("", "G's action: 0 exit, 1 not_binding, 2 comply, 3 defy"),
@@ -114,6 +116,9 @@ def make_kernel(p: dict[str, np.ndarray], forms: GameForms, method: str):
                                  f"({', '.join(forms.replaced)})")
         return ClosedFormKernel(p)
     if method == "numerical" or not forms.is_default:
+        from ._fast_numerical import CompiledNumericalKernel
+        from ._jit_forms import compile_forms  # numba loads here, on first use
+
         compiled = compile_forms(forms)  # None without numba or when a form does not compile
         if compiled is not None:
             return CompiledNumericalKernel(p, compiled, forms.omega_grid)
@@ -130,6 +135,8 @@ def numerical_backend(forms: GameForms | None = None) -> str:
     that reads a dict or calls a Python object, runs on the vectorised numpy path. Both solve the
     same equations to the same tolerances.
     """
+    from ._jit_forms import compile_forms
+
     return "numba" if compile_forms(forms or GameForms()) is not None else "numpy"
 
 
@@ -192,8 +199,13 @@ def equilibrium_arrays(params: GameParams, forms: GameForms | None = None,
     check_choice("method", method, METHODS)
     shape = params.shape
     p = params.flat()
-    if method != "numerical" and forms.is_default and _fast.available():
-        out = _fast.solve_fast(p, params.penalty_form)  # compiled closed form (numba installed)
+    fast = None
+    if method != "numerical" and forms.is_default and p["theta"].size >= FAST_MIN:
+        from . import _fast  # numba loads here, on first use
+
+        fast = _fast if _fast.available() else None
+    if fast is not None:
+        out = fast.solve_fast(p, params.penalty_form)  # compiled closed form (numba installed)
     else:
         out = _chunked(lambda q: _solve_chunk(q, params.penalty_form, forms, method), p)
     return {k: v.reshape(shape) for k, v in out.items()}
@@ -276,6 +288,8 @@ def to_dataset(out: dict[str, np.ndarray], params: GameParams,
         units, desc = OUTPUTS.get(name, ("", name))
         data[name] = (dims, np.broadcast_to(arr, tuple(v.size for v in swept.values())),
                       {"units": units, "long_name": desc})
+    import xarray as xr
+
     ds = xr.Dataset(data, coords=coords)
     if "action" in ds:
         ds["action"].attrs.update(flag_values=np.arange(4, dtype=np.int8),
@@ -300,7 +314,7 @@ def solve(*, forms: GameForms | None = None, method: str = "auto",
         ``auto`` takes the closed form for the default family and the numerical path otherwise.
     **params
         Any of ``alpha0, theta, penalty, delta0, c_d, lam, epsilon, kappa0, c_g, f_d,
-        penalty_form``; unset ones take the spec's defaults. A 1-D array sweeps that
+        penalty_form``; unset ones take their default values. A 1-D array sweeps that
         parameter; several arrays span an outer-product grid.
 
     Returns

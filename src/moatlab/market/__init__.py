@@ -1,5 +1,5 @@
 """Market structure of foundation models: appropriability, complementary assets, a rogue open
-giant and the seed's policy levers (seed 000), as an agent-based simulation on Mesa.
+giant and the paper's policy levers (Azoulay et al. 2024), as an agent-based simulation on Mesa.
 
 Needs the ``abm`` extra (``pip install 'moatlab[abm]'``).
 """

@@ -50,7 +50,7 @@ def run_ensemble(
     scenarios
         One or several scenarios (objects, parameter sets, packaged names or TOML paths).
     seeds : int
-        Runs per scenario (>= 1). The spec asks >= 30 for claims.
+        Runs per scenario (>= 1). Use >= 30 for claims.
     seed : int
         Base seed; the same base seed gives the same ensemble.
     workers : int

@@ -1,4 +1,4 @@
-"""The market model: one period of the spec, in order, over all firms at once.
+"""The market model: one period, in order, over all firms at once.
 
 1. Decisions: each firm prices ``SPEND_OPTIONS`` × its budget (spend_rate × cash) by the profit
    the extra quality would bring over ``horizon`` months against today's rivals, and takes the
@@ -43,7 +43,7 @@ _CAP = {"compute": 0, "serving": 1, "safety": 2, "benchmarks": 3, "data": 4, "ne
 
 
 class MarketModel(mesa.Model):
-    """Agent-based market for foundation models (seed 000); ``run()`` returns a DataFrame.
+    """Agent-based market for foundation models (Azoulay et al. 2024); ``run()`` returns a DataFrame.
 
     Parameters
     ----------

@@ -3,7 +3,7 @@
 Every class is a frozen pydantic dataclass: values are checked on construction and a bad one
 raises :class:`moatlab.errors.ParameterError` naming the field (``policy.theta``, ``assets.data
 .specificity``…), the value and the allowed range. Units: money in $ billion, time in months,
-compute in "list-price $B of GPUs" (one unit ≈ 35,000 H100s, from the seed's $10B for 350,000
+compute in "list-price $B of GPUs" (one unit ≈ 35,000 H100s, from the paper's $10B for 350,000
 H100s), quality in log-capability (nats of effective compute). docs/market.md gives the reason for
 each default value.
 """
@@ -98,7 +98,7 @@ def _types() -> dict[str, FirmType]:
 
 @dataclass(config=_CFG)
 class Policy:
-    """The seed's levers (Section 4) and openness regulation.
+    """The paper's levers (Section 4) and openness regulation.
 
     public_benchmarks: credibility of public benchmarks (0 none, 1 full: no quality noise, no
     brand premium); legal_clarity: resolution of copyright uncertainty on training data (0 none);
@@ -127,14 +127,14 @@ class Rogue:
 
 @dataclass(config=_CFG)
 class Leak:
-    """At ``period`` the best closed model's weights leak (the seed's LLaMA case)."""
+    """At ``period`` the best closed model's weights leak (the paper's LLaMA case)."""
 
     period: int = Field(12, ge=0)
 
 
 @dataclass(config=_CFG)
 class MarketParams:
-    """Everything one run needs; the defaults are the 'closed oligopoly' baseline of the spec."""
+    """Everything one run needs; the defaults are the 'closed oligopoly' baseline."""
 
     periods: int = Field(120, ge=1, le=100_000)
     n_developers: int = Field(1000, ge=0, le=1_000_000)

@@ -20,7 +20,7 @@ A scenario names only what differs from the defaults::
     seeds = 30
     seed = 0
 
-The packaged scenarios (:func:`packaged`) are the spec's: baseline, generic_assets, rogue_giant,
+The packaged scenarios (:func:`packaged`) are: baseline, generic_assets, rogue_giant,
 leak, one per lever and all_levers. They differ only in these parameters.
 """
 

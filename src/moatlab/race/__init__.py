@@ -1,4 +1,4 @@
-"""Race incentives of a closed lab against the open frontier (seed 002), with its eight extensions.
+"""Race incentives of a closed lab against the open frontier (the race essay), with its eight extensions.
 
 See :mod:`moatlab.race.model` for the equations.
 """

@@ -1,4 +1,4 @@
-"""Which assumptions flip the seed's conclusion? z* against the open frontier, each component alone.
+"""Which assumptions flip the essay's conclusion? z* against the open frontier, each component alone.
 
 ``DEFAULT_PRESETS`` switches on one component at a time with a moderate setting (scaled to the
 model where a scale is needed); :func:`component_effects` computes z*(x′) for the core model and
@@ -90,7 +90,7 @@ def component_effects(
     xarray.Dataset
         ``z_star`` and ``value_star`` with dims ``(component, open_upgrade)``. The first row is the
         model as given, labelled with its components exactly as set ('core' only when it has none:
-        the seed's model); each preset row is labelled with the preset's name, prefixed with the
+        the essay's model); each preset row is labelled with the preset's name, prefixed with the
         model's components when it has any.
 
     Raises
@@ -119,7 +119,7 @@ def component_effects(
     )
     out["z_star"].attrs.update(description="optimal upgrade z* (NaN: no upgrade pays)")
     out.attrs.update(release_day=release_day, day=day, skipped_presets=", ".join(skipped))
-    # does z* fall (or stay) as the open release grows? The seed's conclusion, per component
+    # does z* fall (or stay) as the open release grows? The essay's conclusion, per component
     diffs = np.diff(np.nan_to_num(np.array(zs), nan=0.0), axis=1)
     out["conclusion_holds"] = (("component",), (diffs <= 1e-6 * np.nanmax(np.array(zs), initial=1)).all(1))
     out["conclusion_holds"].attrs["description"] = "z* is non-increasing in the open release size x′"

@@ -1,6 +1,6 @@
-"""The race model: the seed's core, its eight optional components and open-release prestige.
+"""The race model: the essay's core, its eight optional components and open-release prestige.
 
-Core (seed 002). Days t = 0…m−1, n identical customers, open frontier x(t), the closed lab's
+Core (the race essay). Days t = 0…m−1, n identical customers, open frontier x(t), the closed lab's
 model y(t) (step functions). Each day the lab charges the value gap and the customers buy::
 
     R = Σ_t n · max(0, f(y(t)) − f(x(t)))

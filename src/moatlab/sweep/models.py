@@ -272,7 +272,7 @@ class RaceModel:
     ``value.k``) and the point analysed: a constant open frontier ``open_compute`` (replacing the
     scenario's open schedule), a constant closed model ``closed_compute``, the upgrade ``upgrade_to``
     (z; default the scenario's) and its ``day``. The base is ``options.scenario`` (a race TOML
-    file; default: the seed's worked example with f = log, n = 100, m = 365, x = 1, y = 4, z = 20).
+    file; default: the essay's worked example with f = log, n = 100, m = 365, x = 1, y = 4, z = 20).
     Components with random releases are seeded per row.
     """
 

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from ..errors import ScenarioError
 
@@ -161,6 +160,7 @@ class Normal(Parameter):
         return (self.low, self.high)
 
     def ppf(self, u):
+        from scipy import stats  # lazy: scipy.stats takes seconds to import
         a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
         if math.isinf(a) and math.isinf(b):
             return self.mean + self.sd * stats.norm.ppf(u)
@@ -180,6 +180,7 @@ class LogNormal(Parameter):
         return (0.0, math.inf)
 
     def ppf(self, u):
+        from scipy import stats  # lazy: scipy.stats takes seconds to import
         return np.exp(self.mu + self.sigma * stats.norm.ppf(u))
 
 
@@ -198,6 +199,7 @@ class Beta(Parameter):
         return (self.low, self.high)
 
     def ppf(self, u):
+        from scipy import stats  # lazy: scipy.stats takes seconds to import
         return self.low + (self.high - self.low) * stats.beta.ppf(u, self.a, self.b)
 
 

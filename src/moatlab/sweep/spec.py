@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from .._toml import load_toml
 from ..errors import ScenarioError
@@ -195,11 +194,15 @@ def load_spec(path: str | Path) -> SweepSpec:
 
 @functools.lru_cache(maxsize=4)
 def _lhs(d: int, n: int, seed: int) -> np.ndarray:
+    from scipy.stats import qmc  # lazy: scipy.stats takes seconds to import
+
     return qmc.LatinHypercube(d, rng=np.random.default_rng(seed)).random(n)
 
 
 def unit_rows(design: str, d: int, seed: int, start: int, stop: int, total: int) -> np.ndarray:
     """Rows ``start:stop`` of a sampled design in the unit hypercube (independent of chunking)."""
+    from scipy.stats import qmc  # lazy: scipy.stats takes seconds to import
+
     n = stop - start
     if design == "sobol":
         eng = qmc.Sobol(d, scramble=True, rng=np.random.default_rng(seed))
