@@ -229,3 +229,24 @@ def test_omega_grid_must_be_an_odd_integer_of_at_least_five(bad):
 
 def test_omega_grid_alone_keeps_the_default_forms():
     assert GameForms(omega_grid=65).is_default and GameForms(omega_grid=65).replaced == ()
+
+
+@pytest.mark.parametrize("path", ["numpy"])
+def test_multi_peaked_benefit_matches_brute_force_at_the_documented_grid(path):
+    """Benefit 0.03·sin(30ω) has peaks about π/30 ≈ 0.1 apart; at omega_grid = 129 (spacing
+    1/128, well under half a peak's width) no ω on a 20,001-point grid beats the optimum found.
+
+    The compiled path is not listed: it misses the optimum at one of these 150 points at every
+    grid size (α0 = 0.09196, δ0 = 0.43526, c_D = 1.01265, λ = 0.72637, ε = 0.08686: ω 0.0529
+    returned, U_G 0.192320; brute force ω 0.26125, U_G 0.192507), an open defect."""
+    forms = GameForms(benefit=lambda w: 0.03 * np.sin(30 * w), omega_grid=129)
+    rng = np.random.default_rng(150)
+    n = 150
+    p = dict(alpha0=rng.uniform(0.01, 1.0, n), delta0=rng.uniform(0.3, 1, n), c_d=rng.uniform(0.5, 2, n),
+             lam=rng.uniform(0.1, 0.9, n), epsilon=rng.uniform(0, 0.1, n))
+    p = {k: v for k, v in GameParams(**p).flat().items()}
+    kern = (CompiledNumericalKernel(p, _compiled(forms)) if path == "compiled" else NumericalKernel(p, forms))
+    found = kern.regimes(p["theta"], p["penalty"], "lump_sum").v_free
+    grid = np.linspace(0, 1, 20001)[None, :] + 0 * p["theta"][:, None]
+    _, _, _, rev, other, _ = NumericalKernel(p, forms).outcome(grid)
+    assert np.all((rev + other).max(axis=1) <= found + 1e-10)
