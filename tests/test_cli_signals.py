@@ -25,7 +25,7 @@ def test_sigterm_while_writing_leaves_no_partial_folder(tmp_path):
         while p.poll() is None and not list(tmp_path.glob(".o.partial-*")) and time.monotonic() - t0 < 240:
             time.sleep(0.02)
         if p.poll() is not None:
-            pytest.skip("the command finished before its output folder could be interrupted")
+            pytest.fail("the command finished before its output folder was seen: enlarge the grid")
         assert list(tmp_path.glob(".o.partial-*")), "no partial folder appeared"
         time.sleep(0.2)  # well inside the writing (a 1001×1001 netCDF file and plot)
         p.send_signal(signal.SIGTERM)
