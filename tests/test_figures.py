@@ -11,7 +11,7 @@ import pandas as pd  # noqa: E402
 
 def test_hhi_reference_lines_are_named_in_the_legends():
     from moatlab.market.ensemble import run_ensemble, summary
-    from moatlab.plots_market import HHI_2010, HHI_2023, plot_bands, plot_compare
+    from moatlab.plots.market import HHI_2010, HHI_2023, plot_bands, plot_compare
 
     ds = run_ensemble(["baseline"], seeds=2, seed=1)
     for fig in (plot_bands(ds), plot_compare(summary(ds))):
@@ -20,7 +20,7 @@ def test_hhi_reference_lines_are_named_in_the_legends():
 
 
 def test_prim_legend_does_not_cover_the_chosen_box():
-    from moatlab.plots_sweep import plot_prim
+    from moatlab.plots.sweep import plot_prim
     from moatlab.sweep.discovery import discover
 
     rng = np.random.default_rng(3)
@@ -37,7 +37,7 @@ def test_prim_legend_does_not_cover_the_chosen_box():
 
 
 def test_zstar_components_shows_every_component_in_its_own_panel():
-    from moatlab.plots_race import plot_zstar_components
+    from moatlab.plots.race import plot_zstar_components
     from moatlab.race import RaceModel, component_effects
 
     eff = component_effects(RaceModel(n=100, m=365, open=1.0, closed=4.0), np.geomspace(0.5, 30, 6),

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moatlab import solve
-from moatlab.landscape import landscape, policy_curves
+from moatlab.game.landscape import landscape, policy_curves
 
 # the part of parameter space the seed's statements are about: G keeps a large share of a
 # closed model's revenue (δ0) and openness cuts D's costs substantially (λ)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from moatlab import solve
-from moatlab.landscape import compliance_penalty, landscape, policy_curves
+from moatlab.game.landscape import compliance_penalty, landscape, policy_curves
 from moatlab.plots import plot_landscape, plot_omega_free
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from moatlab import solve
 from moatlab.demo import DEMO_C_G, HIGH_ALPHA0, LOW_ALPHA0, _summary
+from moatlab.game.landscape import landscape
 from moatlab.game.quantities import CLOSED_TOL, alpha0_closed, region_shares
-from moatlab.landscape import landscape
 
 
 @pytest.mark.parametrize("eps", [0.0, 0.1])
@@ -31,7 +31,7 @@ def test_region_shares_sum_to_one_and_match_the_hatched_area():
 def test_demo_summary_quotes_the_functions_numbers():
     small = {tag: landscape(np.linspace(0, 1, 31), np.linspace(0, 0.5, 31), alpha0=a0, c_g=DEMO_C_G)
              for tag, a0 in (("low", LOW_ALPHA0), ("high", HIGH_ALPHA0))}
-    from moatlab.landscape import compliance_penalty
+    from moatlab.game.landscape import compliance_penalty
 
     res = dict(small, free=solve(alpha0=np.geomspace(0.01, 5, 60), epsilon=[0.0, 0.1]),
                pen=compliance_penalty(np.geomspace(0.01, 5, 30), 0.6))

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from moatlab.game.landscape import landscape
 from moatlab.game.solver import ACTIONS
-from moatlab.landscape import landscape
 from moatlab.report import load_report_scenario
 
 CLI = [sys.executable, "-m", "moatlab", "report"]

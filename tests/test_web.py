@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from conftest import require_data
-from moatlab.landscape import landscape
+from moatlab.game.landscape import landscape
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -5,7 +5,8 @@ from ._validate import ParameterError
 
 # The game layer (xarray, numba) loads on first use, so that ``moatlab --help`` starts fast.
 _LAZY = {"Form1": "forms", "Form2": "forms", "GameForms": "forms", "Equilibrium": "game",
-         "GameParams": "game", "OpennessGame": "game", "solve": "game"}
+         "GameParams": "game", "OpennessGame": "game", "solve": "game",
+         "landscape": "game.landscape"}
 
 
 def __getattr__(name: str):
@@ -18,4 +19,4 @@ def __getattr__(name: str):
 
 __version__ = "0.1.0"
 __all__ = ["Equilibrium", "Form1", "Form2", "GameForms", "GameParams", "OpennessGame",
-           "ParameterError", "solve", "__version__"]
+           "ParameterError", "landscape", "solve", "__version__"]

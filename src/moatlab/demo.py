@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from .game import ACTIONS, solve
+from .game.landscape import compliance_penalty, landscape
 from .game.quantities import alpha0_closed, region_shares
-from .landscape import compliance_penalty, landscape
-from .plots import plot_landscape, plot_omega_free, plot_penalty_needed
+from .plots.game import plot_landscape, plot_omega_free, plot_penalty_needed
 
 LOW_ALPHA0 = 0.05
 HIGH_ALPHA0 = 1.5

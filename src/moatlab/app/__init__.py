@@ -27,7 +27,7 @@ def create_app(data: str | None = None):
     import dash
     from dash import Input, Output, dcc, html, no_update
 
-    from . import game_tab, other_tabs
+    from . import game_tab, market_tab, measures_tab, race_tab
     from .common import parse_query
 
     app = dash.Dash(
@@ -37,23 +37,23 @@ def create_app(data: str | None = None):
         suppress_callback_exceptions=True,
         update_title=None,
     )
-    with_market = other_tabs.market_available()
-    data_dir = other_tabs.default_data(data)
+    with_market = market_tab.market_available()
+    data_dir = measures_tab.default_data(data)
 
     tabs = [
         dcc.Tab(label="Openness game", value="game", id="tab-game", children=game_tab.layout({})),
-        dcc.Tab(label="Race", value="race", id="tab-race", children=other_tabs.race_layout({})),
+        dcc.Tab(label="Race", value="race", id="tab-race", children=race_tab.race_layout({})),
     ]
     if with_market:
         tabs.append(
-            dcc.Tab(label="Market", value="market", id="tab-market", children=other_tabs.market_layout({}))
+            dcc.Tab(label="Market", value="market", id="tab-market", children=market_tab.market_layout({}))
         )
     tabs.append(
         dcc.Tab(
             label="Real models",
             value="measures",
             id="tab-measures",
-            children=other_tabs.measures_layout({}, data_dir),
+            children=measures_tab.measures_layout({}, data_dir),
         )
     )
     app.layout = html.Div(
@@ -78,10 +78,10 @@ def create_app(data: str | None = None):
         return tab if tab in {t.value for t in tabs} else no_update
 
     game_tab.register(app)
-    other_tabs.register_race(app)
+    race_tab.register_race(app)
     if with_market:
-        other_tabs.register_market(app)
-    other_tabs.register_measures(app)
+        market_tab.register_market(app)
+    measures_tab.register_measures(app)
     return app
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import math
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -10,10 +9,10 @@ from urllib.parse import parse_qsl, urlencode
 import matplotlib
 
 matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
 from dash import dcc, html  # noqa: E402
 
 from .._validate import ParameterError, _fmt  # noqa: E402
+from ..plots import figure_bytes  # noqa: E402
 
 
 def parse_number(
@@ -39,14 +38,6 @@ def parse_number(
     if not ok or (integer and v != int(v)):
         raise ParameterError(name, v, allowed)
     return int(v) if integer else v
-
-
-def figure_bytes(fig, fmt: str) -> bytes:
-    """Render a matplotlib figure to PNG or SVG bytes (and close it)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=130 if fmt == "png" else None, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
 
 
 def send_figure(fig, fmt: str, stem: str) -> dict:

@@ -11,10 +11,10 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback_context, dcc, html, no_update
 
 from .._validate import ParameterError
+from ..game.landscape import landscape
 from ..game.params import NUMERIC, PARAMETERS, PENALTY_FORMS, GameParams
 from ..game.solver import ACTIONS
-from ..landscape import landscape
-from ..plots import ACTION_COLOURS, PENALTY_LABEL
+from ..plots.game import ACTION_COLOURS, PENALTY_LABEL
 from .common import (
     download_bar,
     error_box,
@@ -330,7 +330,7 @@ def register(app) -> None:
             policy = {"theta": store["theta"], "penalty": store["penalty"]}
             return send_settings("game", {"game": params, "policy": policy})
         if which == "game-dl-free-png":
-            from ..plots import plot_omega_free
+            from ..plots.game import plot_omega_free
 
             return send_figure(plot_omega_free(free_dataset(params)), "png", "omega_free")
         ds = compute(params, store["pmax"])
@@ -348,7 +348,7 @@ def register(app) -> None:
             ]
             df = ds[keep].to_dataframe().reset_index()
             return dcc.send_data_frame(df.to_csv, "landscape.csv", index=False)
-        from ..plots import plot_landscape
+        from ..plots.game import plot_landscape
 
         return send_figure(plot_landscape(ds), "png" if which == "game-dl-png" else "svg", "landscape")
 

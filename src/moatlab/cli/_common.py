@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -26,6 +26,18 @@ class UserError(MoatlabError):
 
 def fail(message: str) -> None:
     raise UserError(message)
+
+
+OUT_ROOT = Path("moatlab-out")
+
+
+def default_out(command: str) -> Path:
+    """The output convention: every command that writes files takes ``--out DIR`` and, without it,
+    writes into ``./moatlab-out/<command>/`` (one folder per command, so runs never mix files)."""
+    return OUT_ROOT / command
+
+
+OutDir = Annotated[Path, typer.Option("--out", help="output folder")]
 
 
 def option_name(param: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ..game.params import PARAMETERS, PENALTY_FORMS
-from ._common import atomic_dir, dumps, fail, parse_grid
-from .main import app
+from ._common import OutDir, atomic_dir, default_out, dumps, fail, parse_grid
+from .app import app
 
 
 def _opt(name: str, help_extra: str = "") -> typer.Option:
@@ -110,14 +109,14 @@ def landscape_cmd(
     method: Method = "auto",
     theta_grid: Annotated[str, typer.Option(help="θ grid as START:STOP:NUM")] = "0:1:201",
     penalty_grid: Annotated[str, typer.Option(help="p grid as START:STOP:NUM")] = "0:0.5:201",
-    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("moatlab-out"),
+    out: OutDir = default_out("landscape"),
 ) -> None:
     """Map G's action over a (θ, p) grid; write landscape.nc, landscape.png, indifference.csv.
 
     Example: moatlab landscape --alpha0 0.05 --theta-grid 0:1:201 --penalty-grid 0:0.5:201 --out out/
     """
-    from ..landscape import landscape
-    from ..plots import plot_landscape
+    from ..game.landscape import landscape
+    from ..plots.game import plot_landscape
 
     model = _model(alpha0, delta0, c_d, lam, epsilon, kappa0, c_g, f_d, penalty_form)
     if method not in METHODS:
@@ -140,7 +139,7 @@ def landscape_cmd(
 
 @app.command("demo")
 def demo_cmd(
-    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("moatlab-out"),
+    out: OutDir = default_out("demo"),
 ) -> None:
     """Run the canonical analysis of the openness game and write figures, data and summary.md."""
     from ..demo import run_demo

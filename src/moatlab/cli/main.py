@@ -13,40 +13,14 @@ except ImportError:  # pragma: no cover - older Typer with a click dependency
     from click import exceptions as _cx
 
 from ..errors import MoatlabError, ParameterError, fmt_value
+from . import game as _game  # noqa: F401  (registers solve, landscape, demo)
+from . import market as _market  # noqa: F401  (registers market …)
+from . import measures as _measures  # noqa: F401  (registers measures …)
+from . import race as _race  # noqa: F401  (registers race …)
+from . import sweep as _sweep  # noqa: F401  (registers sweep …, policy …)
+from . import web as _web  # noqa: F401  (registers serve, report)
 from ._common import err_console, option_name
-
-app = typer.Typer(
-    name="moatlab",
-    help="The economics of AI openness: regulation games, race incentives, market structure.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-
-def _version(value: bool) -> None:
-    if value:
-        from .. import __version__
-
-        typer.echo(f"moatlab {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="print the version and exit",
-                                 callback=_version, is_eager=True),
-) -> None:
-    """The economics of AI openness: regulation games, race incentives, market structure."""
-
-
-from . import game as _game  # noqa: E402,F401  (registers solve, landscape, demo)
-from . import market as _market  # noqa: E402,F401  (registers market …)
-from . import measures as _measures  # noqa: E402,F401  (registers measures …)
-from . import race as _race  # noqa: E402,F401  (registers race …)
-from . import sweep as _sweep  # noqa: E402,F401  (registers sweep …, policy …)
-from . import web as _web  # noqa: E402,F401  (registers serve, report)
+from .app import app
 
 
 def _error(message: str, code: int) -> int:

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ._common import atomic_dir, dumps, fail
-from .main import app
+from ._common import OutDir, atomic_dir, default_out, dumps, fail
+from .app import app
 
 market_app = typer.Typer(
     help="Market structure: ensembles of the agent-based simulator, scenario comparisons, sweeps.",
@@ -24,7 +24,6 @@ Seeds = Annotated[
     int | None, typer.Option("--seeds", help="runs per scenario (default: the file's, else 30)")
 ]
 Seed = Annotated[int | None, typer.Option("--seed", help="base seed (default: the file's, else 0)")]
-Out = Annotated[Path, typer.Option("--out", help="output folder")]
 Workers = Annotated[int, typer.Option("--workers", help="processes (1 = in-process)")]
 Periods = Annotated[int | None, typer.Option("--periods", help="months per run (default: the scenario's)")]
 Json = Annotated[bool, typer.Option("--json", help="print the table as JSON")]
@@ -87,7 +86,7 @@ def _table(df, title: str) -> None:
 
 def _write(tmp: Path, ds, prefix: str = "") -> None:
     from ..market.ensemble import compare_table, summary, tidy
-    from ..plots_market import plot_bands, plot_compare
+    from ..plots.market import plot_bands, plot_compare
 
     ds.to_netcdf(tmp / "ensemble.nc")
     tidy(ds).to_csv(tmp / "runs.csv", index=False)
@@ -120,7 +119,7 @@ def run(
     ],
     seeds: Seeds = None,
     seed: Seed = None,
-    out: Out = Path("moatlab-market"),
+    out: OutDir = default_out("market-run"),
     workers: Workers = 1,
     periods: Periods = None,
     json: Json = False,
@@ -153,7 +152,7 @@ def compare(
     scenarios: Annotated[list[str], typer.Argument(help="two or more scenario files or packaged names")],
     seeds: Seeds = None,
     seed: Seed = None,
-    out: Out = Path("moatlab-compare"),
+    out: OutDir = default_out("market-compare"),
     workers: Workers = 1,
     periods: Periods = None,
     json: Json = False,
@@ -192,7 +191,7 @@ def sweep_cmd(
     scenario: Annotated[str, typer.Option("--scenario", help="base scenario")] = "baseline",
     seeds: Seeds = None,
     seed: Seed = None,
-    out: Out = Path("moatlab-sweep"),
+    out: OutDir = default_out("market-sweep"),
     periods: Periods = None,
 ) -> None:
     """Sweep one parameter; plot innovation against competition (the paper's claim M4).
@@ -208,7 +207,7 @@ def sweep_cmd(
     grid = parse_grid("--values", values, -1e9, 1e9)
     from ..market.ensemble import sweep
     from ..market.params import make_params, nested
-    from ..plots_market import plot_innovation
+    from ..plots.market import plot_innovation
 
     make_params(nested(field, float(grid[0])), base=sc.params)  # checks the field and the first value
     cols = (TextColumn("[bold]sweep runs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ._common import atomic_dir, dumps, err_console, fail
-from .main import app
+from ._common import OutDir, atomic_dir, default_out, dumps, err_console, fail
+from .app import app
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -326,16 +326,16 @@ def exempt_cmd(
                                                        "default: --data")] = None,
     theta: Annotated[float, typer.Option(help="threshold θ to mark, in [0, 1]")] = 0.6,
     alpha0: Annotated[float, typer.Option(help="α0 of the game landscape drawn above")] = 0.2,
-    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("moatlab-out"),
+    out: OutDir = default_out("measures-exempt"),
     data: Data = None,
 ) -> None:
     """Place real models on the game's θ axis: which models a threshold exempts (figure, NetCDF, CSV).
 
     Example: moatlab measures exempt ../shared/data --theta 0.6 --out out/
     """
-    from ..landscape import landscape
+    from ..game.landscape import landscape
     from ..measures import exempt_at, exemptions, openness_table
-    from ..plots import plot_scores, plot_theta_axis
+    from ..plots.measures import plot_scores, plot_theta_axis
 
     if not 0.0 <= theta <= 1.0:
         fail(f"--theta = {theta:g} is not allowed: must be in [0, 1]")

@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ._common import atomic_dir, dumps, fail
-from .main import app
+from ._common import OutDir, atomic_dir, default_out, dumps, fail
+from .app import app
 
 race_app = typer.Typer(
     help="Race incentives: closed-lab revenue and upgrade value against the open frontier.",
@@ -178,14 +178,14 @@ def sweep_cmd(
     skip_same_kind: Annotated[
         bool, typer.Option(help="with --effects: leave out presets of the model's own kinds")
     ] = False,
-    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("moatlab-out"),
+    out: OutDir = default_out("race-sweep"),
 ) -> None:
     """Sweep the open frontier (and its release day): race.nc and figures in --out.
 
     Example: moatlab race sweep --n 100 --closed 4 --open-upgrade 4.5:1e4:40 --release-day 0:360:37
     --z 20 --out out/
     """
-    from ..plots_race import plot_revenue_vs_open, plot_upgrade_heatmap, plot_zstar_components
+    from ..plots.race import plot_revenue_vs_open, plot_upgrade_heatmap, plot_zstar_components
     from ..race import component_effects, sweep
 
     model = _model(f, a, x0, b, n, m, open_, closed, cost_per_unit, discount)
@@ -230,7 +230,7 @@ def sweep_cmd(
 @race_app.command("run")
 def run_cmd(
     scenario: Annotated[Path, typer.Argument(help="race scenario (TOML)")],
-    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("moatlab-out"),
+    out: OutDir = default_out("race-run"),
     json: Json = False,
 ) -> None:
     """Run a race scenario file: revenue, upgrade (or z*), its sweeps and figures.

@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..errors import require_extra
-from ._common import atomic_dir, dumps, fail
-from .main import app
+from ._common import atomic_dir, default_out, dumps, fail
+from .app import app
 
 sweep_app = typer.Typer(
     help="Sweeps at scale: run (in-process or on Dask), sensitivity, scenario discovery.",
@@ -45,7 +45,8 @@ def _frame(df, title: str, fmt: str = "{:,.4g}") -> None:
 @sweep_app.command("run")
 def run(
     spec: Spec,
-    out: Annotated[Path, typer.Option("--out", help="folder for the chunks (sweep.json + chunks/*.nc)")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="folder for the chunks (sweep.json + chunks/*.nc)")] = default_out("sweep-run"),
     workers: Annotated[
         int | None, typer.Option("--workers", help="start a local Dask cluster with N workers")
     ] = None,
@@ -104,7 +105,8 @@ def status(out: Annotated[Path, typer.Argument(help="a sweep folder")]) -> None:
 def sensitivity_cmd(
     spec: Spec,
     outcome: Annotated[str, typer.Option("--outcome", help="outcome to explain (e.g. openness, U_D)")],
-    out: Annotated[Path, typer.Option("--out", help="folder for indices.csv, sensitivity.png, .json")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="folder for indices.csv, sensitivity.png, .json")] = default_out("sweep-sensitivity"),
     method: Annotated[str, typer.Option("--method", help="sobol or morris")] = "sobol",
     n: Annotated[
         int, typer.Option("--n", help="base samples (Sobol': n·(k+2) runs; Morris: n·(k+1))")
@@ -115,7 +117,7 @@ def sensitivity_cmd(
 ) -> None:
     """Sobol' (first/total order) or Morris indices of one outcome, with a tornado figure."""
     require_extra("SALib", "sweep", "moatlab sweep sensitivity")
-    from ..plots_sweep import plot_sensitivity
+    from ..plots.sweep import plot_sensitivity
     from ..sweep import load_spec, sensitivity
 
     s = load_spec(spec)
@@ -147,7 +149,8 @@ def sensitivity_cmd(
 def discover_cmd(
     sweep_dir: Annotated[Path, typer.Argument(help="folder of a finished sampled sweep")],
     outcome: Annotated[str, typer.Option("--outcome", help="a 0/1 outcome (defies, exits, complies…)")],
-    out: Annotated[Path, typer.Option("--out", help="folder for box.csv, prim.png, prim.json")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="folder for box.csv, prim.png, prim.json")] = default_out("sweep-discover"),
     threshold: Annotated[float, typer.Option(
         "--min-density", "--threshold",
         help="share of the box's points where the outcome is 1 that the box must reach (a box density "
@@ -156,7 +159,7 @@ def discover_cmd(
 ) -> None:
     """Scenario discovery (PRIM): which parameter ranges produce the outcome?"""
     require_extra("ema_workbench", "sweep", "moatlab sweep discover")
-    from ..plots_sweep import plot_prim
+    from ..plots.sweep import plot_prim
     from ..sweep import discover, open_sweep
 
     ds = open_sweep(sweep_dir).load()
@@ -182,11 +185,11 @@ def policy_search_cmd(
     spec: Annotated[Path, typer.Argument(help="TOML with [parameters] (uncertain) and [policy]")],
     out: Annotated[
         Path, typer.Option("--out", help="folder for candidates.csv, front.csv, pareto.png, .json")
-    ],
+    ] = default_out("policy-search"),
     as_json: Json = False,
 ) -> None:
     """Find thresholds and penalties (θ, p) that maximise an expected objective under constraints."""
-    from ..plots_sweep import plot_pareto
+    from ..plots.sweep import plot_pareto
     from ..sweep import read_toml
     from ..sweep.policy import policy_from_dict, policy_search
 

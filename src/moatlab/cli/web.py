@@ -9,7 +9,7 @@ import typer
 
 from ..errors import require_extra
 from ._common import fail
-from .main import app
+from .app import app
 
 
 @app.command("serve")

@@ -25,7 +25,8 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "ACTIONS", "OUTPUTS", "PARAMETERS", "PENALTY_FORMS", "REFERENCES", "Equilibrium",
-    "GameParams", "OpennessGame", "Regimes", "SolverError", "action_names", "equilibrium_arrays",
-    "grid_params", "numerical_backend", "reference_arrays", "select_best", "solve", "to_dataset",
+    "ACTIONS", "Equilibrium", "GameParams", "OUTPUTS", "OpennessGame", "PARAMETERS",
+    "PENALTY_FORMS", "REFERENCES", "Regimes", "SolverError", "action_names",
+    "equilibrium_arrays", "grid_params", "numerical_backend",
+    "reference_arrays", "select_best", "solve", "to_dataset",
 ]

@@ -35,7 +35,7 @@ class OpennessGame:
         return solve(forms=self.forms, method=self.method, **{**self.params, **overrides})
 
     def landscape(self, theta: Any = None, penalty: Any = None, **overrides: Any) -> xr.Dataset:
-        from ..landscape import landscape
+        from .landscape import landscape
 
         return landscape(theta=theta, penalty=penalty, forms=self.forms, method=self.method,
                          **{**self.params, **overrides})

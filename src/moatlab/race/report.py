@@ -15,7 +15,7 @@ from .scenario import RaceScenario
 
 def run_scenario(sc: RaceScenario, out: Path) -> dict[str, Any]:
     """Compute the scenario's results and write ``race.nc``, figures and ``summary.json`` into ``out``."""
-    from ..plots_race import (
+    from ..plots.race import (
         plot_daily_revenue,
         plot_revenue_vs_open,
         plot_upgrade_heatmap,

@@ -39,7 +39,7 @@ def plot_bands(ds: xr.Dataset, metrics: Sequence[str] = ("hhi", "active", "open_
     The HHI panel marks 2,500 (the conventional 'highly concentrated') and 1,800 (the 2023 US Merger
     Guidelines' 'highly concentrated').
     """
-    from .market.ensemble import bands
+    from ..market.ensemble import bands
 
     b = bands(ds[list(metrics)], level)
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 4.2), squeeze=False)

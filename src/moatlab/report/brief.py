@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from ._toml import load_toml, loads_toml
-from ._validate import ParameterError
-from .errors import ScenarioError
+from .._toml import load_toml, loads_toml
+from .._validate import ParameterError
+from ..errors import ScenarioError
 
 
 class ReportError(ScenarioError):
@@ -46,7 +46,7 @@ class ReportScenario:
 
 def packaged_reports() -> list[str]:
     return sorted(
-        p.name[:-5] for p in resources.files("moatlab.reports").iterdir() if p.name.endswith(".toml")
+        p.name[:-5] for p in resources.files("moatlab.report.scenarios").iterdir() if p.name.endswith(".toml")
     )
 
 
@@ -54,7 +54,7 @@ def load_report_scenario(source: str | os.PathLike) -> ReportScenario:
     """Read a report scenario from a TOML path or a packaged name; errors name the field."""
     s = str(source)
     if not s.endswith(".toml") and s in packaged_reports():
-        text = resources.files("moatlab.reports").joinpath(f"{s}.toml").read_text(encoding="utf-8")
+        text = resources.files("moatlab.report.scenarios").joinpath(f"{s}.toml").read_text(encoding="utf-8")
         doc = loads_toml(text, s, "report scenario file", error=ReportError)
     else:
         doc = load_toml(
@@ -66,7 +66,7 @@ def load_report_scenario(source: str | os.PathLike) -> ReportScenario:
     for k in doc:
         if k not in ("title", "summary", "game", "policy", "market"):
             raise ReportError(f"{s}: {k} is not allowed: must be one of title, summary, game, policy, market")
-    from .game.params import GameParams
+    from ..game.params import GameParams
 
     game = dict(doc.get("game", {}))
     pol = dict(doc.get("policy", {}))
@@ -116,18 +116,18 @@ class Brief:
 
 def build_brief(sc: ReportScenario) -> Brief:
     """Compute the brief's numbers and figures with the library's API."""
-    from . import solve
-    from .app.common import figure_bytes
-    from .game.quantities import alpha0_closed, region_shares
-    from .landscape import landscape
-    from .plots import plot_landscape, plot_omega_free
+    from .. import solve
+    from ..game.landscape import landscape
+    from ..game.quantities import alpha0_closed, region_shares
+    from ..plots import figure_bytes
+    from ..plots.game import plot_landscape, plot_omega_free
 
     b = Brief(sc)
     params = dict(sc.game)
     ds = landscape(np.linspace(0, 1, 201), np.linspace(0, sc.pmax, 201), **params)
     at = landscape([sc.theta], [sc.penalty], **params)
     n = b.numbers
-    from .game.solver import ACTIONS
+    from ..game.solver import ACTIONS
 
     n["action"] = ACTIONS[int(at["action"].values.ravel()[0])]
     for k in (
@@ -168,11 +168,11 @@ def build_brief(sc: ReportScenario) -> Brief:
 
 
 def _market(m: dict[str, Any], b: Brief):
-    from .app.common import figure_bytes
-    from .market.ensemble import run_ensemble, summary
-    from .market.params import make_params
-    from .market.scenario import MarketScenario, load_scenario
-    from .plots_market import plot_bands
+    from ..market.ensemble import run_ensemble, summary
+    from ..market.params import make_params
+    from ..market.scenario import MarketScenario, load_scenario
+    from ..plots import figure_bytes
+    from ..plots.market import plot_bands
 
     scs = []
     for name in m.get("scenarios", ["baseline"]):
@@ -231,7 +231,7 @@ def render_html(b: Brief) -> str:
     import importlib.metadata
 
     sc = b.scenario
-    from .game.params import NUMERIC, PARAMETERS, GameParams
+    from ..game.params import NUMERIC, PARAMETERS, GameParams
 
     gp = GameParams(**sc.game, theta=sc.theta, penalty=sc.penalty)
     rows = "".join(

@@ -30,11 +30,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ._validate import ParameterError
-from .forms import GameForms
-from .game.kernel import TIE
-from .game.params import PARAMETERS, GameParams
-from .game.solver import (
+from .._validate import ParameterError
+from ..forms import GameForms
+from .kernel import TIE
+from .params import PARAMETERS, GameParams
+from .solver import (
     REFERENCES,
     equilibrium_arrays,
     grid_params,
@@ -132,7 +132,7 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
 
     Examples
     --------
-    >>> from moatlab.landscape import landscape
+    >>> from moatlab.game.landscape import landscape
     >>> ds = landscape(alpha0=0.05)
     >>> dict(ds.sizes)
     {'theta': 201, 'penalty': 201}

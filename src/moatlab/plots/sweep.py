@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from .sweep.discovery import PrimResult  # noqa: E402
-from .sweep.policy import PolicyResult  # noqa: E402
-from .sweep.sensitivity import SensitivityResult  # noqa: E402
+from ..sweep.discovery import PrimResult  # noqa: E402
+from ..sweep.policy import PolicyResult  # noqa: E402
+from ..sweep.sensitivity import SensitivityResult  # noqa: E402
 
 
 def plot_sensitivity(res: SensitivityResult, ax=None) -> Figure:
