@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 
-from ._fast import FORMS
+from ._fast import FORMS, compile_notice
 from ._jit_forms import (
     A0,
     B1,
@@ -499,6 +499,7 @@ class CompiledNumericalKernel:
 
     def regimes(self, theta: np.ndarray, pen: np.ndarray, form: str) -> Regimes:
         res = np.empty((6, self.P.shape[0]))
+        compile_notice(regimes_all, "the numerical kernel for user forms")
         self._check(regimes_all(self.P, self.F, self.flags, FORMS[form], self.nodes, res))
         return Regimes(*res)
 
