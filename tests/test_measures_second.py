@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moatlab import measures
-from moatlab.measures import PACKAGED_DATA, EOSAIModel, check, compare, family_key, identities
+from moatlab.measures import PACKAGED_DATA, EOSAIModel, check, compare, family_key, identities, side_by_side
 from moatlab.measures.eosai_index import PARAMETERS, eosai_index_scores, load_eosai_index
 from moatlab.measures.eu import (
     THRESHOLD_FLOP,
@@ -251,15 +251,22 @@ def test_identity_table_covers_every_record_once_and_reports_ambiguity(cat):
     assert ids.loc[ids["rule"] == "FMTI flagship", "dataset"].eq("fmti").all()
 
 
-def test_compare_cli_json_csv_and_unknown_model(tmp_path):
+def test_side_by_side_has_one_row_per_record_and_a_column_per_definition(cat):
+    long = compare(cat.profiles(("eosai", "eosai-archive", "mof")), "Llama 3", lists=cat.lists)
+    wide = side_by_side(long)
+    pairs = long[["dataset", "record"]].drop_duplicates()
+    assert len(wide) == len(pairs) == len(long) // len(measures.DEFINITIONS) > 4
+    assert list(wide.columns) == ["display", "dataset", "record", "relation", "score", *measures.DEFINITIONS]
+    for r in long.itertuples():
+        hit = wide[(wide["record"] == r.record) & (wide["dataset"] == r.dataset)]
+        assert len(hit) == 1 and hit[r.definition].iloc[0] == r.answer
+
+
+def test_compare_cli_json_and_unknown_model(tmp_path):
     r = _cli("compare", "Mistral 7B", "-d", EU, "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert {x["dataset"] for x in rows} == {"eosai-archive", "mof", "fmti"}
     assert all(x["definition"] == EU and x["answer"] and x["evidence"] is not None for x in rows)
-    r = _cli("compare", "BLOOMZ", "--csv", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
-    head = r.stdout.splitlines()[0].split(",")
-    assert head[:5] == ["display", "dataset", "record", "relation", "score"] and EU in head
     r = _cli("compare", "No Such Model 9000", cwd=tmp_path)
     assert r.returncode == 2 and "No Such Model 9000" in r.stderr and r.stderr.count("\n") == 1

@@ -49,6 +49,8 @@ from ._io import PACKAGED_DATA, DataFormatError, DataPathError
 from .licences import resolve_licence
 
 THRESHOLD_FLOP = 1e25
+#: Largest table (compute, licences) read, in bytes: the packaged ones are ~15 KB.
+MAX_TABLE_BYTES = 8 * 1024 * 1024
 DEFAULT_COMPUTE = PACKAGED_DATA / "eu" / "training_compute.csv"
 COMPUTE_COLUMNS = ("model", "training_flop", "flop_low", "flop_high", "monetised", "source", "note")
 CONDITIONS = ("licence", "weights", "architecture", "usage", "systemic_risk", "monetisation")
@@ -78,6 +80,18 @@ class ComputeRow:
     note: str
 
 
+def read_table_text(p: Path) -> str:
+    """A CSV table's text; refuses files over :data:`MAX_TABLE_BYTES` and non-UTF-8 text."""
+    with open(p, "rb") as fh:
+        raw = fh.read(MAX_TABLE_BYTES + 1)
+    if len(raw) > MAX_TABLE_BYTES:
+        raise DataFormatError(p, "", f"larger than {MAX_TABLE_BYTES // (1024 * 1024)} MB: not a table")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise DataFormatError(p, f"byte {e.start}", "not UTF-8 text") from None
+
+
 def _num(path: Path, line: int, col: str, v: str) -> float:
     v = (v or "").strip()
     if v == "":
@@ -97,7 +111,7 @@ def _read_compute(path: str) -> dict[str, ComputeRow]:
     p = Path(path)
     if not p.is_file():
         raise DataPathError(f"training-compute table '{p}' does not exist")
-    text = p.read_text(encoding="utf-8-sig")
+    text = read_table_text(p)
     rows = list(csv.DictReader(text.splitlines()))
     need = {"model", "training_flop", "source"}
     if rows and need - set(rows[0]):

@@ -127,9 +127,12 @@ def identities(profiles: Sequence) -> pd.DataFrame:
     for key, idx in final.items():
         for ds in ("eosai", "eosai-archive", "mof", "fmti"):
             hit = [rows[i]["record"] for i in idx if rows[i]["dataset"] == ds]
-            if hit:
-                display[key] = sorted(hit, key=len)[0] if ds != "fmti" else hit[0]
+            if hit and ds != "fmti":
+                display[key] = sorted(hit, key=len)[0]
                 break
+            if hit:  # FMTI only: the flagship's name where the flagship table gives it
+                fl = [rows[i]["note"] for i in idx if rows[i]["rule"] == "FMTI flagship"]
+                display[key] = fl[0].removeprefix("flagship ").split(" (")[0] if fl else hit[0]
     for i, p in enumerate(profiles):
         base = getattr(p, "base_model", "")
         if base:

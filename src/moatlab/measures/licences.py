@@ -68,10 +68,9 @@ def _read_table(path: str) -> tuple[LicenceRow, ...]:
     p = Path(path)
     if not p.is_file():
         raise DataPathError(f"licence table '{p}' does not exist")
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataFormatError(p, "", f"not a readable UTF-8 file ({e})") from None
+    from .eu import read_table_text
+
+    text = read_table_text(p)
     rows = list(csv.DictReader(text.splitlines()))
     if rows and set(COLUMNS) - set(rows[0]):
         raise DataFormatError(p, "line 1", "columns must include " + ", ".join(COLUMNS))
