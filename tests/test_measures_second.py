@@ -254,11 +254,12 @@ def test_identity_table_covers_every_record_once_and_reports_ambiguity(cat):
 def test_side_by_side_has_one_row_per_record_and_a_column_per_definition(cat):
     long = compare(cat.profiles(("eosai", "eosai-archive", "mof")), "Llama 3", lists=cat.lists)
     wide = side_by_side(long)
-    pairs = long[["dataset", "record"]].drop_duplicates()
+    pairs = long[["dataset", "record", "file"]].drop_duplicates()
     assert len(wide) == len(pairs) == len(long) // len(measures.DEFINITIONS) > 4
-    assert list(wide.columns) == ["display", "dataset", "record", "relation", "score", *measures.DEFINITIONS]
+    assert list(wide.columns) == ["display", "dataset", "record", "file", "relation", "score",
+                                  *measures.DEFINITIONS]
     for r in long.itertuples():
-        hit = wide[(wide["record"] == r.record) & (wide["dataset"] == r.dataset)]
+        hit = wide[(wide["record"] == r.record) & (wide["dataset"] == r.dataset) & (wide["file"] == r.file)]
         assert len(hit) == 1 and hit[r.definition].iloc[0] == r.answer
 
 

@@ -29,6 +29,7 @@ import csv
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -151,8 +152,8 @@ def compare(profiles: Sequence, model: str | None = None,
             definitions: Sequence[str] = tuple(DEFINITIONS), lists=None, compute=None) -> pd.DataFrame:
     """Every verdict on each model under every definition and data set, side by side.
 
-    One row per (record, definition): ``display`` (the identity), ``dataset``, ``record``,
-    ``relation`` (how the record is linked: same name, family, FMTI flagship, base model, own),
+    One row per (record, definition): ``display`` (the identity), ``dataset``, ``record``, ``file``
+    (two files of one data set may name the same model), ``relation`` (how the record is linked: same name, family, FMTI flagship, base model, own),
     ``definition``, ``answer``, ``reason``, ``evidence`` (the fields that decided). ``model``
     selects one identity: a record name or any name with that family key; a base model's records
     are included with relation ``base model``.
@@ -175,20 +176,22 @@ def compare(profiles: Sequence, model: str | None = None,
             d = get_definition(dn)
             v = d.evaluate(p, lists, compute=compute, identity=ids.at[i, "display"])
             rows.append({"display": ids.at[i, "display"], "dataset": v.dataset, "record": v.model,
+                         "file": Path(getattr(p, "source", "") or "").name,
                          "relation": relation.at[i], "score": score_of(p), "definition": d.name,
                          "answer": v.answer, "reason": v.reason, "evidence": v.evidence})
-    cols = ["display", "dataset", "record", "relation", "score", "definition", "answer", "reason", "evidence"]
+    cols = ["display", "dataset", "record", "file", "relation", "score", "definition", "answer", "reason",
+            "evidence"]
     return pd.DataFrame(rows, columns=cols)
 
 
 def side_by_side(long: pd.DataFrame) -> pd.DataFrame:
     """:func:`compare`'s table pivoted: one row per record, one column of answers per definition."""
-    keys = ["display", "dataset", "record", "relation", "score"]
+    keys = ["display", "dataset", "record", "file", "relation", "score"]
     defs = list(dict.fromkeys(long["definition"]))
     rows: dict[tuple, dict] = {}
     for r in long.itertuples(index=False):
-        k = (r.display, r.dataset, r.record, r.relation)
+        k = (r.display, r.dataset, r.record, r.file, r.relation)
         row = rows.setdefault(k, {"display": r.display, "dataset": r.dataset, "record": r.record,
-                                  "relation": r.relation, "score": r.score})
+                                  "file": r.file, "relation": r.relation, "score": r.score})
         row[r.definition] = r.answer
     return pd.DataFrame(list(rows.values()), columns=keys + defs)
