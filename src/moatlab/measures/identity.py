@@ -154,9 +154,9 @@ def compare(profiles: Sequence, model: str | None = None,
 
     One row per (record, definition): ``display`` (the identity), ``dataset``, ``record``, ``file``
     (two files of one data set may name the same model), ``relation`` (how the record is linked:
-    same name, family, FMTI flagship, base model, own), ``definition``, ``answer``, ``reason``, ``evidence`` (the fields that decided). ``model``
-    selects one identity: a record name or any name with that family key; a base model's records
-    are included with relation ``base model``.
+    same name, family, FMTI flagship, base model, own), ``definition``, ``answer``, ``reason``,
+    ``evidence`` (the fields that decided). ``model`` selects one identity: a record name or any
+    name with that family key; a base model's records are included with relation ``base model``.
     """
     ids = identities(profiles)
     sel = ids.index
