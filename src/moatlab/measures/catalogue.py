@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -78,6 +79,9 @@ def load_catalogue(path: str | os.PathLike | None = None,
     for d in datasets:
         if d not in known:
             raise ParameterError("datasets", d, "any of " + ", ".join(known))
+    only = _single(path)
+    if only is not None:
+        datasets = [d for d in datasets if d == only]
     cat = Catalogue()
     found = False
     for name, loader in (("eosai", load_eosai_index), ("eosai-archive", load_eosai_archive),
@@ -96,6 +100,26 @@ def load_catalogue(path: str | os.PathLike | None = None,
     if not found:
         raise DataPathError(f"none of the data sets {', '.join(datasets)} found under '{path}'")
     return cat
+
+
+def _single(path) -> str | None:
+    """The one data set a folder holds when it is a data set's own folder (not a root), else None."""
+    from .eosai_index import INDEX_DIR, is_index_folder
+
+    if path is None:
+        return None
+    p = Path(path).expanduser()
+    if not p.is_dir() or any((p / n).is_dir() for n in ("fmti", "mof", "eosai", INDEX_DIR)):
+        return None
+    if is_index_folder(p) or p.name == INDEX_DIR:
+        return "eosai"
+    if p.name in ("eosai", "projects") or (p / "projects").is_dir():
+        return "eosai-archive"
+    if p.name in ("mof", "models") or (p / "models").is_dir():
+        return "mof"
+    if p.name == "fmti" or any(p.glob("*.csv")):
+        return "fmti"
+    return None
 
 
 def openness_table(profiles: Sequence, definitions: Sequence[str] = tuple(DEFINITIONS),

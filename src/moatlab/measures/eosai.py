@@ -162,6 +162,11 @@ def load_eosai_archive(path: str | os.PathLike | None = None) -> LoadReport[EOSA
     p = data_dir("eosai", path)
     if p.is_dir() and (p / "projects").is_dir():
         p = p / "projects"
+    from .eosai_index import is_index_folder
+
+    if is_index_folder(p) or (p.is_file() and _is_index(p)):
+        raise DataPathError(f"'{p}' holds the current EOSAI index, not the archived format "
+                            "(read it with load_eosai(format='index'))")
     paths = files(p, ["*.yaml", "*.yml"])
     if not paths:
         raise DataPathError(f"no EOSAI project files (*.yaml) in '{p}'")

@@ -228,7 +228,12 @@ def load_eosai_index(path: str | os.PathLike | None = None) -> LoadReport[EOSAIM
     parameters (else :data:`CATEGORIES`). A malformed file is reported in ``errors`` (file, field,
     value, what is allowed) and skipped; the others load. The template is skipped on purpose.
     """
+    from .eosai import _is_index
+
     p = index_dir(path)
+    if p.exists() and not _is_index(p) and any(p.glob("*.yaml") if p.is_dir() else [p]):
+        raise DataPathError(f"'{p}' holds the archived EOSAI format, not the current index "
+                            "(read it with load_eosai(format='archive'))")
     folder = p if p.is_dir() else p.parent
     params = DEFAULT_PARAMETERS
     rep: LoadReport[EOSAIModel] = LoadReport()
