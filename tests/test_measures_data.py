@@ -177,7 +177,9 @@ def test_definitions_on_mof_and_fmti_profiles():
 
 def test_definition_names_and_errors():
     assert get_definition("threshold(0.6)").name == "threshold(0.6)"
-    assert get_definition("threshold( 0.25 , score=eosai )").reads == {"eosai": ("score",)}
+    assert get_definition("threshold( 0.25 , score=eosai )").reads == {"eosai": ("score",),
+                                                                       "eosai-archive": ("score",)}
+    assert get_definition("threshold(0.25, score=eosai-archive)").reads == {"eosai-archive": ("score",)}
     with pytest.raises(ParameterError, match="definition = 'eu' is not allowed"):
         get_definition("eu")
     with pytest.raises(ParameterError, match="theta = 1.5"):

@@ -251,7 +251,9 @@ def threshold(theta: float, score: str | None = None) -> Definition:
         return ("qualifies", f"score {s:.3f} >= {theta:g}") if s >= theta else (
             "does not", f"score {s:.3f} < {theta:g}")
 
-    reads = {d: ("score",) for d in (SCORES if score is None else (score,))}
+    # score=eosai: EOSAI data in either format (the current index or the archived one)
+    sets = SCORES if score is None else (("eosai", "eosai-archive") if score == "eosai" else (score,))
+    reads = {d: ("score",) for d in sets}
     name = f"threshold({theta:g})" if score is None else f"threshold({theta:g}, score={score})"
     return Definition(name, f"continuous openness score >= {theta:g}",
                       "the openness game's exemption threshold θ", reads, rule)
