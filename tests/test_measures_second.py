@@ -99,6 +99,9 @@ def test_a_bad_index_file_is_reported_and_the_rest_load(tmp_path):
     assert "'opne' is not allowed: one of open, partial, closed or empty" in e.problem
     r = _cli("eosai", str(tmp_path), "--json")
     assert r.returncode == 2 and len(json.loads(r.stdout)) == 2
+    assert set(json.loads(r.stdout)[0]) == {"name", "organisation", "type", "index_score", "score",
+                                            "index_availability", "index_documentation", "index_access",
+                                            "rated", "missing", "license"}
     assert "OLMo.yaml" in r.stderr and "1 file failed to load" in r.stderr and "Traceback" not in r.stderr
 
 
