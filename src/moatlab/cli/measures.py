@@ -326,8 +326,9 @@ def check_cmd(
     json: Json = False, csv: Csv = False, data: Data = None, compute: Compute = None,
     archive: Archive = False,
 ) -> None:
-    """Who qualifies under a definition of open source: qualifies / does not / cannot tell, why, and the
-    evidence fields that decided it.
+    """Who qualifies under a definition of open source: qualifies / does not / cannot tell, and why.
+
+    Each row carries the reason and the evidence fields that decided it.
 
     Exit code 0, or 2 when a data file failed to load (each listed on stderr; the rest are read).
 
@@ -425,8 +426,10 @@ def compare_cmd(
                                        "and evidence (the default with --json)")] = False,
     json: Json = False, csv: Csv = False, data: Data = None, compute: Compute = None,
 ) -> None:
-    """One model's verdicts under every definition and data set, side by side (EOSAI index and archive,
-    MOF, FMTI), linked by one identity per model; with the reasons and evidence in --long / --json.
+    """One model's verdicts under every definition and data set, side by side.
+
+    EOSAI index and archive, MOF and FMTI records are linked by one identity per model (see
+    `moatlab measures identities`); --long / --json add the reasons and the evidence.
 
     Example: moatlab measures compare BLOOMZ --long
     """
