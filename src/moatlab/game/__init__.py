@@ -13,7 +13,8 @@ _LAZY = {"OpennessGame": "game", "Regimes": "kernel", "select_best": "kernel",
          "SolverError": "numerical", "ACTIONS": "solver", "OUTPUTS": "solver",
          "REFERENCES": "solver", "Equilibrium": "solver", "action_names": "solver",
          "equilibrium_arrays": "solver", "grid_params": "solver", "numerical_backend": "solver",
-         "reference_arrays": "solver", "solve": "solver", "to_dataset": "solver"}
+         "reference_arrays": "solver", "solve": "solver", "to_dataset": "solver",
+         "SOLUTIONS": "bargaining", "Bargain": "bargaining", "bargain": "bargaining"}
 
 
 def __getattr__(name: str):
@@ -25,8 +26,8 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "ACTIONS", "Equilibrium", "GameParams", "OUTPUTS", "OpennessGame", "PARAMETERS",
-    "PENALTY_FORMS", "REFERENCES", "Regimes", "SolverError", "action_names",
+    "ACTIONS", "Bargain", "Equilibrium", "GameParams", "OUTPUTS", "OpennessGame", "PARAMETERS",
+    "PENALTY_FORMS", "REFERENCES", "Regimes", "SOLUTIONS", "SolverError", "action_names", "bargain",
     "equilibrium_arrays", "grid_params", "numerical_backend",
     "reference_arrays", "select_best", "solve", "to_dataset",
 ]
