@@ -125,7 +125,7 @@ def _pieces(g):
     wa, wb = w * g["r_a"], w * g["r_b"]
     p, q, s = g["c1_aa"], g["c1_ab"], g["c1_bb"]
     _, lfree = d_free(wa, wb, p, q, s)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         l0 = np.where(q > 0, wa / (2 * q), np.inf)
     td = g["theta_d"]
     e = np.stack([td, td - lfree, np.where(np.isfinite(l0), td - l0, np.inf)], axis=1)
