@@ -75,7 +75,7 @@ def test_grid_equals_pointwise_and_has_named_dims():
     tg, td = np.linspace(0, 1, 5), np.linspace(0, 2.5, 7)
     ds = grid(theta_g=tg, theta_d=td, c0=(1, -0.3, 2), c1=(1.5, 0.4, 1), r=(1, 2), delta=0.4)
     assert ds["beta1"].dims == ("theta_g", "theta_d")
-    assert ds["G_strategy"].attrs["labels"] == list(STRATEGIES)
+    assert ds["G_strategy"].attrs["flag_meanings"].split() == list(STRATEGIES)
     for i in (0, 2, 4):
         for j in (0, 3, 6):
             p = solve(tg[i], td[j], c0=(1, -0.3, 2), c1=(1.5, 0.4, 1), r=(1, 2), delta=0.4)

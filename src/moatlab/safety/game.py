@@ -295,8 +295,8 @@ def grid(bargaining: str | None = None, **params: Any):
     Returns
     -------
     xarray.Dataset
-        The variables :data:`OUTPUTS`; strategies as int8 codes with their names in the
-        attribute ``labels``; scalar parameters in ``attrs``.
+        The variables :data:`OUTPUTS`; strategies as int8 codes into :data:`STRATEGIES` (CF attributes
+        ``flag_values`` / ``flag_meanings``); scalar parameters in ``attrs``.
     """
     import xarray as xr
 
@@ -327,7 +327,8 @@ def grid(bargaining: str | None = None, **params: Any):
         if k in _UNITS:
             attrs["units"] = _UNITS[k]
         if k.endswith("_strategy"):
-            attrs["labels"] = list(STRATEGIES)
+            attrs["flag_values"] = np.arange(len(STRATEGIES), dtype=np.int8)
+            attrs["flag_meanings"] = " ".join(STRATEGIES)
         data[k] = (dims, np.array(v), attrs)
     attrs = {k: float(g[k]) for k in NAMES if g[k].ndim == 0}
     attrs["bargaining"] = bargaining or "fixed"
