@@ -8,8 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moatlab.errors import LimitError, ParameterError
-from moatlab.safety import STRATEGIES, grid, solve, solve_arrays
-from moatlab.safety import kernel
+from moatlab.safety import STRATEGIES, grid, kernel, solve, solve_arrays
 
 from .safety_reference import brute_g, d_best, outcome, random_case
 

@@ -35,8 +35,9 @@ def regions(ds: xr.Dataset) -> np.ndarray:
     bf = ds["backfiring"].values.astype(bool)
     mu = ds["mutualism"].values.astype(bool)
     none = ds["G_strategy"].values == 3
-    same = (np.abs(ds["U_G"].values - ds["U_G_free"].values) <= 1e-9 * (1 + np.abs(ds["U_G_free"].values))) & \
-        (np.abs(ds["U_D"].values - ds["U_D_free"].values) <= 1e-9 * (1 + np.abs(ds["U_D_free"].values)))
+    ug0, ud0 = ds["U_G_free"].values, ds["U_D_free"].values
+    same = (np.abs(ds["U_G"].values - ug0) <= 1e-9 * (1 + np.abs(ug0))) & \
+        (np.abs(ds["U_D"].values - ud0) <= 1e-9 * (1 + np.abs(ud0)))
     code = np.where(same, 0, 1)
     code = np.where(bf, 2, code)
     code = np.where(mu, 3, code)

@@ -46,7 +46,7 @@ def _expand(params: dict[str, Any]) -> dict[str, Any]:
             try:
                 vals = list(v)
             except TypeError:
-                raise ParameterError(key, v, f"{len(names)} numbers ({','.join(n.upper() for n in names)})")
+                raise ParameterError(key, v, f"{len(names)} numbers ({', '.join(names)})") from None
             if len(vals) != len(names):
                 raise ParameterError(key, v, f"{len(names)} numbers ({', '.join(names)})")
             for n, x in zip(names, vals, strict=True):
