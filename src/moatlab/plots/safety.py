@@ -139,7 +139,7 @@ def plot_utility_pairs(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
             continue
         colour, _ = REGIONS[name]
         ax.scatter(ug[m], ud[m], s=6, color=colour if colour != "#FFFFFF" else "#000000",
-                   marker="os^Dvx"[k], label=name, alpha=0.6, linewidths=0, rasterized=True)
+                   marker="os^DvX"[k], label=name, alpha=0.6, linewidths=0, rasterized=True)
     ug0, ud0 = float(np.ravel(ds["U_G_free"].values)[0]), float(np.ravel(ds["U_D_free"].values)[0])
     ax.scatter([ug0], [ud0], s=90, marker="*", color="black", label="no regulation", zorder=5)
     ax.axvline(ug0, color="black", lw=0.6, ls=":")
