@@ -26,10 +26,10 @@ DEFAULTS = dict(theta_g=0.0, theta_d=0.0, c0_aa=1.0, c0_ab=0.0, c0_bb=1.0, c1_aa
 #: Outputs per game (arrays of :func:`solve_arrays`, variables of :func:`grid`).
 OUTPUTS = ("alpha0", "beta0", "alpha1", "beta1", "U_G", "U_D", "G_strategy", "D_strategy",
            "beta1_free", "U_G_free", "U_D_free", "d_beta1", "backfiring", "mutualism", "delta_used")
-#: Largest number of games one call may solve (memory: ≈ 1 kB per game while solving).
+#: Largest number of games one call may solve (the outputs take ≈ 150 bytes per game).
 MAX_POINTS = 4_000_000
-#: Games solved together (bounds the candidate arrays' memory).
-CHUNK = 32_768
+#: Games solved together: bounds the candidate arrays' memory (≈ 15 kB per game, ≈ 120 MB a chunk).
+CHUNK = 8_192
 _UNITS = {"alpha0": "performance", "beta0": "safety", "alpha1": "performance", "beta1": "safety",
           "U_G": "revenue units", "U_D": "revenue units", "d_beta1": "safety"}
 
