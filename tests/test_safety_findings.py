@@ -66,6 +66,12 @@ def _mutualism(case):
     return m.any()
 
 
+def _corners(cases):
+    """(β0_free, β1_free) of each failing draw, and the first draw in full."""
+    pairs = [(round(solve(**c).beta0, 4), round(solve(**c).beta1, 4)) for c in cases]
+    return f"(beta0_free, beta1_free) = {pairs}; first: {cases[0]}"
+
+
 def _scan_theta_d(case, n, top):
     ref = solve(**case)
     td = np.linspace(0, top * max(ref.beta1, 1e-9), n)[1:]
@@ -78,7 +84,7 @@ def test_b2_weak_floor_on_d_alone_backfires(kappa, label):
     for separable costs) and the final safety β1 is below the unregulated one (backfiring).
     Scan: 300 values of θ_D in (0, 3·β1_free]."""
     failures = [case for case in _ensemble(1 if kappa == 0 else 2, kappa) if not _backfires(case, kappa)]
-    assert not failures, f"B2 ({label}) fails for {len(failures)}/{N_DRAWS} draws, e.g. {failures[0]}"
+    assert not failures, f"B2 ({label}) fails for {len(failures)}/{N_DRAWS} draws: {_corners(failures)}"
 
 
 def test_b3_floors_on_both_can_make_both_better_off():
@@ -86,7 +92,7 @@ def test_b3_floors_on_both_can_make_both_better_off():
     without regulation (mutualism) — for every draw with cross terms of both signs.
     Search: θ_G in (0, 2·β1_free], θ_D in (0, 3·β1_free], 60 × 60."""
     failures = [case for case in _ensemble(3, 0.5) if not _mutualism(case)]
-    assert not failures, f"B3 fails for {len(failures)}/{N_DRAWS} draws, e.g. {failures[0]}"
+    assert not failures, f"B3 fails for {len(failures)}/{N_DRAWS} draws: {_corners(failures)}"
 
 
 def test_b4_high_floor_on_d_makes_d_then_g_abstain():
