@@ -50,6 +50,29 @@ def test_equilibrium_matches_dense_brute_force():
     assert kinds == set(range(4))  # the ensemble exercises every strategy of G
 
 
+def test_edge_shares_and_zero_revenue_match_brute_force():
+    """δ = 0 and δ = 1 (the ends of the bargaining range: one player earns nothing) and zero
+    revenue weights, against the same brute-force search."""
+    rng = np.random.default_rng(5)
+    cases = []
+    for i in range(40):
+        c = random_case(rng)
+        c["delta"] = (0.0, 1.0)[i % 2]
+        if i % 5 == 0:
+            c["r"] = (0.0, 0.0) if i % 10 == 0 else (0.0, c["r"][1])
+        cases.append(c)
+    out = solve_arrays(**_flat(cases))
+    for i, c in enumerate(cases):
+        ub, _, _ = brute_g(c)
+        sc = 1 + (abs(ub) if np.isfinite(ub) else 0.0)
+        if out["G_strategy"][i] == kernel.ABSTAIN:
+            assert not ub > 1e-9 * sc, (i, c, ub)
+            continue
+        UG, UD, _ = outcome(out["alpha0"][i], out["beta0"][i], c)
+        assert UG == pytest.approx(out["U_G"][i], abs=1e-9 * sc) and UD >= -1e-9 * sc
+        assert out["U_G"][i] >= ub - 1e-9 * sc, (i, c, out["U_G"][i], ub)
+
+
 def test_d_response_closed_form_matches_active_set_search():
     rng = np.random.default_rng(7)
     for _ in range(50):
@@ -130,3 +153,6 @@ def test_bargained_share_is_a_best_response_of_the_solution():
         val = crit(dict(U_G=res.U_G, U_D=res.U_D))
         assert val >= crit(ref).max() - 1e-9
         assert res.U_G == pytest.approx(fixed.U_G) and res.bargaining == sol
+        lo, hi = res.delta_pareto
+        assert 0 <= lo <= hi <= 1
+    assert np.isnan(solve().delta_pareto[0])

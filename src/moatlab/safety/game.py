@@ -25,7 +25,8 @@ DEFAULTS = dict(theta_g=0.0, theta_d=0.0, c0_aa=1.0, c0_ab=0.0, c0_bb=1.0, c1_aa
                 c1_bb=1.0, r_a=1.0, r_b=1.0, delta=0.5)
 #: Outputs per game (arrays of :func:`solve_arrays`, variables of :func:`grid`).
 OUTPUTS = ("alpha0", "beta0", "alpha1", "beta1", "U_G", "U_D", "G_strategy", "D_strategy",
-           "beta1_free", "U_G_free", "U_D_free", "d_beta1", "backfiring", "mutualism", "delta_used")
+           "beta1_free", "U_G_free", "U_D_free", "d_beta1", "backfiring", "mutualism", "delta_used",
+           "delta_pareto_lo", "delta_pareto_hi")
 #: Largest number of games one call may solve (the outputs take ≈ 150 bytes per game).
 MAX_POINTS = 4_000_000
 #: Games solved together: bounds the candidate arrays' memory (≈ 15 kB per game, ≈ 120 MB a chunk).
@@ -133,6 +134,7 @@ def _with_bargaining(g, shape, bargaining):
     if bargaining is None or bargaining == "fixed":
         eq = _equilibrium(g, shape)
         eq["delta_used"] = np.broadcast_to(g["delta"], shape).astype(float).copy()
+        eq["delta_pareto_lo"] = eq["delta_pareto_hi"] = np.full(shape, np.nan)
         return eq, None
     from ..game.bargaining import bargain
 
@@ -143,6 +145,7 @@ def _with_bargaining(g, shape, bargaining):
     delta = np.where(res.agreed, res.share, np.broadcast_to(g["delta"], shape))
     eq = _equilibrium({**g, "delta": delta}, shape)
     eq["delta_used"] = delta
+    eq["delta_pareto_lo"], eq["delta_pareto_hi"] = res.pareto_range()
     return eq, res
 
 
@@ -164,10 +167,12 @@ def solve_arrays(bargaining: str | None = None, **params: Any) -> dict[str, np.n
     -------
     dict of ndarray
         :data:`OUTPUTS`, each of the broadcast shape. ``G_strategy``/``D_strategy`` are codes into
-        :data:`STRATEGIES`. ``*_free`` are the same game without floors (θ_G = θ_D = 0, same
-        bargaining), ``d_beta1 = beta1 − beta1_free``; ``backfiring``: a product exists, a floor or
-        D's participation binds and β1 < β1_free; ``mutualism``: a product exists and both players
-        are strictly better off than without floors.
+        :data:`STRATEGIES`. ``delta_pareto_lo``/``_hi``: smallest and largest Pareto-efficient share
+        on the bargaining grid (33 shares in [0, 1]; NaN without bargaining). ``*_free`` are the
+        same game without floors (θ_G = θ_D = 0, same bargaining), ``d_beta1 = beta1 − beta1_free``;
+        ``backfiring``: a product exists, a floor or D's participation binds and β1 < β1_free;
+        ``mutualism``: a product exists and both players are strictly better off than without
+        floors.
     """
     g = _arrays(params)
     check(g)
@@ -218,6 +223,8 @@ class SafetyResult:
         Change of final safety against no regulation (NaN when there is no product).
     backfiring, mutualism : bool
         See :func:`solve_arrays`.
+    delta_pareto : tuple of float
+        Smallest and largest Pareto-efficient share on the bargaining grid (NaN without bargaining).
     """
 
     theta_g: float
@@ -241,6 +248,7 @@ class SafetyResult:
     d_beta1: float
     backfiring: bool
     mutualism: bool
+    delta_pareto: tuple[float, float] = (math.nan, math.nan)
 
     @property
     def product(self) -> bool:
@@ -278,7 +286,8 @@ def solve(theta_g: float = 0.0, theta_d: float = 0.0, *, c0=(1.0, 0.0, 1.0), c1=
         alpha0=v["alpha0"], beta0=v["beta0"], alpha1=v["alpha1"], beta1=v["beta1"], U_G=v["U_G"],
         U_D=v["U_D"], G_strategy=STRATEGIES[v["G_strategy"]], D_strategy=STRATEGIES[v["D_strategy"]],
         beta1_free=v["beta1_free"], U_G_free=v["U_G_free"], U_D_free=v["U_D_free"],
-        d_beta1=v["d_beta1"], backfiring=bool(v["backfiring"]), mutualism=bool(v["mutualism"]))
+        d_beta1=v["d_beta1"], backfiring=bool(v["backfiring"]), mutualism=bool(v["mutualism"]),
+        delta_pareto=(v["delta_pareto_lo"], v["delta_pareto_hi"]))
 
 
 def grid(bargaining: str | None = None, **params: Any):
