@@ -106,6 +106,10 @@ def test_grid_equals_pointwise_and_has_named_dims():
             np.testing.assert_allclose(float(ds["beta1"][i, j]), p.beta1, atol=1e-12)
     ds2 = grid(theta_d=td, delta=np.array([0.3, 0.6]))
     assert ds2["U_G"].dims == ("theta_d", "delta")
+    ds3 = grid(theta_g=0.2, theta_d=td, c1_ab=np.array([-0.5, 0.5]), r_b=np.array([0.5, 1.5]))
+    assert ds3["beta1"].dims == ("theta_d", "c1_ab", "r_b")
+    p = solve(0.2, td[4], c1=(1, 0.5, 1), r=(1, 0.5))
+    assert float(ds3["U_D"][4, 1, 0]) == pytest.approx(p.U_D, abs=1e-12)
 
 
 @given(st.floats(0, 2), st.floats(0, 3), st.floats(0.3, 3), st.floats(-0.85, 0.85), st.floats(0.3, 3),
