@@ -73,6 +73,27 @@ def test_edge_shares_and_zero_revenue_match_brute_force():
         assert out["U_G"][i] >= ub - 1e-9 * sc, (i, c, out["U_G"][i], ub)
 
 
+_pos = st.floats(0.3, 3)
+_kappa = st.floats(-0.9, 0.9)
+
+
+@given(_pos, _kappa, _pos, _pos, _kappa, _pos, st.floats(0, 2), st.floats(0, 2), st.floats(0, 1),
+       st.floats(0, 1.2), st.floats(0, 2.5))
+def test_equilibrium_is_never_beaten_by_a_grid_search(p0, k0, s0, p1, k1, s1, ra, rb, delta, tg, td):
+    """Hypothesis version of the brute-force check (coarser grid, any δ in [0, 1])."""
+    c = dict(c0=(p0, k0 * np.sqrt(p0 * s0), s0), c1=(p1, k1 * np.sqrt(p1 * s1), s1), r=(ra, rb),
+             delta=delta, theta_g=tg, theta_d=td)
+    res = solve(tg, td, c0=c["c0"], c1=c["c1"], r=c["r"], delta=delta)
+    ub, _, _ = brute_g(c, n=121, zooms=2, top=4)
+    sc = 1 + (abs(ub) if np.isfinite(ub) else 0.0)
+    if not res.product:
+        assert not ub > 1e-9 * sc
+        return
+    UG, UD, _ = outcome(res.alpha0, res.beta0, c)
+    assert UG == pytest.approx(res.U_G, abs=1e-9 * sc) and UD >= -1e-9 * sc
+    assert res.U_G >= ub - 1e-9 * sc
+
+
 def test_d_response_closed_form_matches_active_set_search():
     rng = np.random.default_rng(7)
     for _ in range(50):
