@@ -35,8 +35,12 @@ k = f = 0:
 User forms (:class:`FinetuneForms`: r(α), φ0(α0), φ1(Δ), one specialist) take the numerical path:
 D's first-order condition :math:`(1-\delta) r'(\alpha_1) = \varphi_1'(\alpha_1-\alpha_0)` by bisection
 (the corner Δ = 0 when :math:`(1-\delta) r'(\alpha_0) \le \varphi_1'(0)`); G's α0 by a 129-point grid on
-[0, A] (A doubled until G's objective falls), golden-section refinement around the best point, and
-D's participation threshold by bisection where participation switches between grid points.
+[0, A] (A doubled until D participates and then until G's objective falls), then, around the best
+grid point, the stationary point of G's objective by bisection on its slope (from the
+implicit-function theorem on D's condition: dα1/dα0 = φ1''/(φ1'' − (1 − δ) r'')) and by golden
+section, and D's participation threshold by bisection where participation switches between grid
+points; the best of these candidates wins. Derivatives the forms do not give are taken by
+five-point finite differences (:mod:`moatlab.forms`).
 
 Bargaining with several specialists: G bargains with the specialists as one side over a common δ
 (every δ_i = δ); the specialists' side has utility Σ_i U_{D_i} and the quality is
@@ -273,6 +277,14 @@ def _numerical_kernel(c0, r, c1, d, k, f, forms: FinetuneForms) -> dict[str, np.
 
     N = c0.shape[0]
     A = np.ones(N)
+    # first reach an α0 at which the specialist participates (participation rises with α0) …
+    for _ in range(60):
+        need = ~g_value(A[:, None])[3][:, 0]
+        if not need.any():
+            break
+        A = np.where(need, 2 * A, A)
+    A = np.where(g_value(A[:, None])[3][:, 0], A, 1.0)  # never participates: G invests 0 anyway
+    # … then go on while G's objective still rises
     for _ in range(80):
         v = g_value(np.stack([0.5 * A, A], axis=1))[0]
         grow = v[:, 1] > v[:, 0]
@@ -289,7 +301,7 @@ def _numerical_kernel(c0, r, c1, d, k, f, forms: FinetuneForms) -> dict[str, np.
     gold = (math.sqrt(5) - 1) / 2
     x1, x2 = b - gold * (b - a), a + gold * (b - a)
     f1, f2 = g_value(x1[:, None])[0][:, 0], g_value(x2[:, None])[0][:, 0]
-    for _ in range(80):
+    for _ in range(45):  # the bracket shrinks to 0.618**45 ≈ 4e-10 of two grid cells
         left = f1 >= f2
         b, a = np.where(left, x2, b), np.where(left, a, x1)
         new = np.where(left, b - gold * (b - a), a + gold * (b - a))
@@ -299,6 +311,7 @@ def _numerical_kernel(c0, r, c1, d, k, f, forms: FinetuneForms) -> dict[str, np.
     cands = [grid[rows, j], np.where(f1 >= f2, x1, x2), np.zeros(N)]
     # participation threshold where it switches on between grid points
     sw = (~part[:, :-1]) & part[:, 1:]
+    thr = None
     if sw.any():
         i = np.argmax(sw, axis=1)
         plo, phi = grid[rows, i], grid[rows, i + 1]
@@ -308,11 +321,48 @@ def _numerical_kernel(c0, r, c1, d, k, f, forms: FinetuneForms) -> dict[str, np.
             plo, phi = np.where(pm, plo, mid), np.where(pm, mid, phi)
             if np.all(phi - plo <= 4e-16 * (1 + phi)):
                 break
+        thr = np.where(sw.any(axis=1), phi, np.nan)
         cands.append(np.where(sw.any(axis=1), phi, grid[rows, j]))
+    # the stationary point by bisection on G's slope (implicit-function theorem on D's condition):
+    # golden section alone locates a flat maximum only to about √ε
+    a = grid[rows, np.maximum(j - 1, 0)]
+    b = grid[rows, np.minimum(j + 1, K - 1)]
+
+    def slope(x: np.ndarray) -> np.ndarray:
+        x = x[:, None]
+        a1, ud = response(x)
+        keep = keep_all[:, None]
+        h = cost1.d2(a1 - x)
+        da1 = np.where(a1 > x, h / (h - keep * rev.d2(a1)), 1.0)
+        s = np.where(ud >= -TIE, d[:, None] * rev.d1(a1) * da1, 0.0) - cost0.d1(x)
+        return s[:, 0]
+
+    # G's slope jumps where D starts to participate: bracket from the threshold then
+    pa = g_value(a[:, None])[3][:, 0]
+    if thr is not None:
+        a = np.where(~pa & (thr > a) & (thr < b), thr, a)
+    sa, sb = slope(a), slope(b)
+    ok = (sa > 0) & (sb < 0)
+    if ok.any():
+        lo, hi = a.copy(), b.copy()
+        for _ in range(100):
+            mid = 0.5 * (lo + hi)
+            up = slope(mid) > 0
+            lo, hi = np.where(up, mid, lo), np.where(up, hi, mid)
+            if np.all(hi - lo <= 4e-16 * (1 + hi)):
+                break
+        cands.append(np.where(ok, 0.5 * (lo + hi), grid[rows, j]))
+    root = cands[-1] if ok.any() else None
+    iroot = len(cands) - 1
     cand = np.stack(cands, axis=1)
     cv = g_value(cand)[0]
     best = cv.max(axis=1)
-    a0 = np.where(cv >= (best - TIE * (1 + np.abs(best)))[:, None], cand, -np.inf).max(axis=1)
+    near = cv >= (best - TIE * (1 + np.abs(best)))[:, None]
+    a0 = np.where(near, cand, -np.inf).max(axis=1)
+    if root is not None:
+        # the refined stationary point wins its near-ties: next to a flat maximum the other
+        # candidates tie with it only because the objective is flat there
+        a0 = np.where(ok & near[:, iroot], root, a0)
     ug, a1, ud, part = (x[:, 0] for x in g_value(a0[:, None]))
     dlt = a1 - a0
     status = np.where(part, np.where(dlt > 0, CONTRIBUTES, FREE_RIDES), ABSTAINS)
