@@ -257,6 +257,8 @@ def references_flat(p: dict[str, np.ndarray], reference: str, form: str, forms: 
 
     def run(p: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         k = make_kernel(p, forms, method) if kernel is None else kernel(p)
+        if not hasattr(k, "maximise"):  # the compiled numerical kernel solves regimes only
+            k = NumericalKernel(p, forms)
         n = p["theta"].shape[0]
         one, zero, pen = np.ones(n), np.zeros(n), p["penalty"]
         if reference == "no_regulation":
