@@ -264,3 +264,17 @@ def test_cli_solve_and_landscape_with_bargaining(tmp_path):
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "--bargaining" in r.stderr
     r = _cli("landscape", "--bargaining", "haggle", "--out", str(tmp_path / "no"))
     assert r.returncode == 2 and not (tmp_path / "no").exists()
+
+
+def test_landscape_with_user_forms_with_and_without_bargaining():
+    """User forms take the numerical path (compiled with numba); the welfare references too."""
+    from moatlab.forms import GameForms
+    from moatlab.game.landscape import landscape
+
+    forms = GameForms(revenue=lambda a: np.log1p(a))
+    th, pe = np.linspace(0, 1, 4), np.linspace(0, 0.4, 3)
+    fixed = landscape(th, pe, alpha0=0.5, forms=forms)
+    assert int(fixed["pareto_strict_no_regulation"].sum()) == 0  # F3 holds on the numerical path too
+    nash = landscape(th, pe, alpha0=0.5, forms=forms, bargaining="nash", share_grid=9)
+    assert np.all(np.abs(nash["dU_G_no_regulation"].values[:, 0]) <= 1e-9)
+    assert set(np.unique(nash["action"].values)) <= {0, 1, 2, 3}
