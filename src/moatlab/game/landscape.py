@@ -46,6 +46,10 @@ from .solver import (
 DEFAULT_THETA = np.linspace(0.0, 1.0, 201)
 DEFAULT_PENALTY = np.linspace(0.0, 0.5, 201)
 TOL_WELFARE = 1e-12
+#: With bargaining, the agreed share maximises a criterion that is flat at its optimum, so it is
+#: located to about √ε (1e-8) and each player's utility there to about 1e-8: welfare changes
+#: smaller than this count as zero.
+TOL_WELFARE_BARGAINED = 1e-7
 
 
 def _regime_values(gp: GameParams, theta: np.ndarray, pen: np.ndarray, forms: GameForms, method: str):
@@ -140,7 +144,9 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
         ``pareto_lo``/``pareto_hi`` (range of Pareto-efficient shares), ``share_no_regulation``
         and ``share_no_exemption`` (the shares agreed under each reference); ``p_star`` and
         ``p_exit`` are then read off the grid (the least grid penalty at which G complies, or
-        exits), since the share itself moves with p.
+        exits), since the share itself moves with p. The agreed share is located to about 1e-8,
+        so with bargaining welfare changes below 1e-7 count as zero in the Pareto flags
+        (attribute ``welfare_tolerance``).
 
     Examples
     --------
@@ -167,21 +173,21 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
     else:
         out = equilibrium_arrays(gp, forms, method)
         refs = {ref: reference_arrays(gp, ref, forms, method) for ref in REFERENCES}
+    tol = TOL_WELFARE if bargaining == "fixed" else TOL_WELFARE_BARGAINED
     for ref in REFERENCES:
         r = refs[ref]
         dg, dd = out["U_G"] - r["U_G"], out["U_D"] - r["U_D"]
         out[f"dU_G_{ref}"] = dg
         out[f"dU_D_{ref}"] = dd
         out[f"dsurplus_{ref}"] = dg + dd
-        out[f"pareto_weak_{ref}"] = ((dg >= -TOL_WELFARE) & (dd >= -TOL_WELFARE)
-                                     & ((dg > TOL_WELFARE) | (dd > TOL_WELFARE))).astype(np.int8)
-        out[f"pareto_strict_{ref}"] = ((dg > TOL_WELFARE) & (dd > TOL_WELFARE)).astype(np.int8)
+        out[f"pareto_weak_{ref}"] = ((dg >= -tol) & (dd >= -tol) & ((dg > tol) | (dd > tol))).astype(np.int8)
+        out[f"pareto_strict_{ref}"] = ((dg > tol) & (dd > tol)).astype(np.int8)
     attrs = {"method": make_kernel(gp.flat(), forms, method).method, "bargaining": bargaining}
     if bargaining != "fixed":
         from .openness_bargaining import describe
 
         name = schedule if isinstance(schedule, str) else getattr(schedule, "__name__", "user")
-        attrs.update(schedule=name, stage_1=describe(bargaining, schedule),
+        attrs.update(schedule=name, stage_1=describe(bargaining, schedule), welfare_tolerance=tol,
                      share_no_regulation=float(refs["no_regulation"]["share"].reshape(-1)[0]))
         if schedule != "scale":
             attrs["method"] = "numerical"
