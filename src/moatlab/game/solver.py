@@ -382,6 +382,9 @@ def solve(*, forms: GameForms | None = None, method: str = "auto", bargaining: s
 
     check_bargaining(bargaining, schedule, forms, method, share_grid)
     if bargaining != "fixed":
+        if schedule == "scale" and "delta0" in swept:
+            raise ParameterError("delta0", "an array", f"a scalar with bargaining={bargaining!r} "
+                                 "(the players set δ0)")
         return _solve_bargained(gp, swept, forms, method, bargaining, schedule, share_grid)
     out = equilibrium_arrays(gp, forms, method)
     used = make_kernel({n: np.zeros(1) + 0.5 for n in NUMERIC}, forms, method).method
