@@ -68,7 +68,8 @@ __all__ = ["FinetuneEquilibrium", "FinetuneForms", "STATUSES", "Specialist", "lo
 STATUSES = ("abstains", "free_rides", "contributes")
 ABSTAINS, FREE_RIDES, CONTRIBUTES = range(3)
 MAX_SPECIALISTS = 1000
-MAX_WORK = 50_000_000  # points × specialists² (the candidate evaluation) accepted in one call
+MAX_WORK = 2_000_000_000  # points × specialists × candidates accepted in one call (time budget)
+BLOCK_WORK = 4_000_000  # … evaluated at most this many at a time (memory)
 TIE = 1e-12
 
 #: name: (default, lo, hi, lo_open, description)
@@ -459,7 +460,11 @@ def finetune_arrays(c0: np.ndarray, specialists: list[Specialist], delta: np.nda
         over["delta"] = delta
     p = _domain_arrays(specialists, N, over)
     if forms.is_default:
-        return _closed_kernel(c0, p["r"], p["c"], p["delta"], p["k"], p["f"])
+        step = max(1, BLOCK_WORK // (n * (2 * n + 1)))
+        keys = ("r", "c", "delta", "k", "f")
+        parts = [_closed_kernel(c0[i:i + step], *(p[key][i:i + step] for key in keys))
+                 for i in range(0, N, step)]
+        return parts[0] if len(parts) == 1 else {k: np.concatenate([q[k] for q in parts]) for k in parts[0]}
     if n != 1:
         raise ParameterError("forms", "user forms",
                              "one specialist (user forms with several are not supported)")
