@@ -142,3 +142,141 @@ def test_bad_inputs_name_the_parameter():
         bargain(cont, 0, 1, "nash", grid=2)
     with pytest.raises(ParameterError, match="share bounds"):
         bargain(cont, 1, 0, "nash")
+
+
+# -- the openness game with its bargaining stage ---------------------------------------------------
+
+def _openness_points(rng, n):
+    return [dict(alpha0=rng.uniform(0.02, 2), theta=rng.uniform(0, 1), penalty=rng.uniform(0, 0.3),
+                 c_d=rng.uniform(0.5, 2), lam=rng.uniform(0, 0.9), epsilon=rng.uniform(0, 0.1),
+                 c_g=rng.uniform(0, 0.2), f_d=rng.uniform(0, 0.05)) for _ in range(n)]
+
+
+@pytest.mark.parametrize("solution", ["nash", "egalitarian", "vertical_monopoly", "max_performance"])
+def test_openness_bargaining_beats_a_brute_force_over_the_share(solution, rng):
+    """The chosen δ0 is at least as good, by the solution's criterion, as the best of 2,001 δ0 values
+    (each solved by the game's own solver)."""
+    from moatlab.game import solve
+
+    fine = np.linspace(0, 1, 2001)[1:]  # δ0 > 0 for the plain solver
+    for p in _openness_points(rng, 4):
+        eq = solve(bargaining=solution, **p)
+        ds = solve(delta0=fine, **p)
+        brute = criterion(solution, ds["U_G"].values, ds["U_D"].values, ds["alpha1"].values).max()
+        ours = criterion(solution, eq.U_G, eq.U_D, eq.alpha1)
+        assert ours >= brute - 1e-9 * (1 + abs(brute)), (p, eq.share)
+        assert 0 <= eq.share <= 1 and eq.bargaining == solution and len(eq.pareto_shares) >= 1
+
+
+def test_point_grid_and_landscape_agree(rng):
+    from moatlab.game import solve
+    from moatlab.game.landscape import landscape
+
+    p = dict(alpha0=0.5, c_d=1.2, lam=0.5)
+    th, pe = np.linspace(0, 1, 6), np.linspace(0, 0.3, 4)
+    ds = landscape(th, pe, bargaining="nash", **p)
+    for i in (1, 4):
+        for j in (0, 3):
+            eq = solve(theta=th[i], penalty=pe[j], bargaining="nash", **p)
+            assert eq.share == ds["share"].values[i, j] and eq.U_G == ds["U_G"].values[i, j]
+    # at p = 0 the regulated game is no regulation: no change, no Pareto flag
+    assert np.all(np.abs(ds["dU_G_no_regulation"].values[:, 0]) <= 1e-12)
+    assert np.all(np.abs(ds["dU_D_no_regulation"].values[:, 0]) <= 1e-12)
+    assert not ds["pareto_weak_no_regulation"].values[:, 0].any()
+    for name in ("share", "agreed", "pareto_lo", "pareto_hi", "share_no_exemption",
+                 "pareto_strict_no_regulation", "pareto_weak_no_regulation", "dsurplus_no_regulation"):
+        assert name in ds and ds[name].dims == ("theta", "penalty")
+    assert ds.attrs["bargaining"] == "nash" and 0 <= ds.attrs["share_no_regulation"] <= 1
+    assert "delta0" not in ds.attrs  # the players set it
+
+
+def test_user_schedule_reproduces_the_scale_schedule():
+    """δ(ω; s) = s (1 − ω) as a user callable (numerical path, finite differences) agrees with the
+    built-in scale schedule (closed form)."""
+    from moatlab.game import solve
+
+    for p in (dict(alpha0=0.5, theta=0.3, penalty=0.1), dict(alpha0=0.1, theta=0.8, penalty=0.05)):
+        a = solve(bargaining="nash", **p)
+        b = solve(bargaining="nash", schedule=lambda w, s: s * (1 - w), **p)
+        assert b.method == "numerical" and a.action == b.action
+        assert abs(a.share - b.share) < 1e-6 and abs(a.U_G - b.U_G) < 1e-8 and abs(a.U_D - b.U_D) < 1e-8
+
+
+def test_constant_schedule_against_a_brute_force():
+    from moatlab.forms import GameForms
+    from moatlab.game import solve
+
+    p = dict(alpha0=0.3, theta=0.5, penalty=0.1)
+    eq = solve(bargaining="nash", schedule="constant", **p)
+    best = -np.inf
+    for s in np.linspace(0, 1, 41):
+        e = solve(forms=GameForms(share=lambda w, s=s: s + 0 * w), **p)
+        best = max(best, e.U_G * e.U_D)
+    assert eq.U_G * eq.U_D >= best - 1e-9 and eq.schedule == "constant"
+
+
+def test_bargaining_options_are_checked():
+    from moatlab.forms import GameForms
+    from moatlab.game import solve
+    from moatlab.game.landscape import landscape
+
+    with pytest.raises(ParameterError, match="bargaining"):
+        solve(bargaining="rubinstein")
+    with pytest.raises(ParameterError, match="forms.share"):
+        solve(bargaining="nash", forms=GameForms(share=lambda w: 0.5 + 0 * w))
+    with pytest.raises(ParameterError, match="method"):
+        solve(bargaining="nash", schedule="constant", method="closed_form")
+    with pytest.raises(ParameterError, match="schedule"):
+        landscape([0, 1], [0, 1], bargaining="nash", schedule="log")
+    with pytest.raises(ParameterError, match="share_grid"):
+        solve(bargaining="nash", share_grid=2)
+
+
+def _cli(*args):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run([sys.executable, "-m", "moatlab", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def test_cli_solve_and_landscape_with_bargaining(tmp_path):
+    import json
+
+    import xarray as xr
+
+    r = _cli("solve", "--alpha0", "0.5", "--theta", "0.3", "--penalty", "0.1", "--bargaining", "nash",
+             "--json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["bargaining"] == "nash" and 0 < d["share"] <= 1
+    out = tmp_path / "ls"
+    r = _cli("landscape", "--alpha0", "0.5", "--theta-grid", "0:1:11", "--penalty-grid", "0:0.3:7",
+             "--bargaining", "nash", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    with xr.open_dataset(out / "landscape.nc") as ds:
+        assert "pareto_strict_no_regulation" in ds and "share" in ds
+    r = _cli("solve", "--bargaining", "haggle")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "--bargaining" in r.stderr
+    r = _cli("landscape", "--bargaining", "haggle", "--out", str(tmp_path / "no"))
+    assert r.returncode == 2 and not (tmp_path / "no").exists()
+
+
+def test_landscape_with_user_forms_with_and_without_bargaining():
+    """User forms take the numerical path (compiled with numba); the welfare references too."""
+    from moatlab.forms import GameForms
+    from moatlab.game.landscape import landscape
+
+    forms = GameForms(revenue=lambda a: np.log1p(a))
+    th, pe = np.linspace(0, 1, 4), np.linspace(0, 0.4, 3)
+    fixed = landscape(th, pe, alpha0=0.5, forms=forms)
+    assert int(fixed["pareto_strict_no_regulation"].sum()) == 0  # F3 holds on the numerical path too
+    nash = landscape(th, pe, alpha0=0.5, forms=forms, bargaining="nash", share_grid=9)
+    # p = 0 is no regulation (the share is located to ~1e-8, so utilities agree to that)
+    assert np.all(np.abs(nash["dU_G_no_regulation"].values[:, 0]) <= nash.attrs["welfare_tolerance"])
+    assert not nash["pareto_weak_no_regulation"].values[:, 0].any()
+    assert set(np.unique(nash["action"].values)) <= {0, 1, 2, 3}

@@ -138,13 +138,10 @@ class Bargain:
 
     def pareto_range(self) -> tuple[np.ndarray, np.ndarray]:
         """Smallest and largest Pareto-efficient grid share per point (NaN where there is none)."""
-        s = np.where(self.pareto, self.s_grid, np.nan)
-        with np.errstate(all="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                return np.nanmin(s, axis=-1), np.nanmax(s, axis=-1)
+        any_ = self.pareto.any(axis=-1)
+        lo = np.where(self.pareto, self.s_grid, np.inf).min(axis=-1, initial=np.inf)
+        hi = np.where(self.pareto, self.s_grid, -np.inf).max(axis=-1, initial=-np.inf)
+        return np.where(any_, lo, np.nan), np.where(any_, hi, np.nan)
 
 
 def _clean(x: np.ndarray) -> np.ndarray:
