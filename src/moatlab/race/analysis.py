@@ -19,7 +19,7 @@ import numpy as np
 import xarray as xr
 
 from .._validate import ParameterError, check_range
-from .engine import alternatives, payoff, segments, upgrade_cost
+from .engine import alternatives, demand_factor, payoff, segments, upgrade_cost
 from .model import RaceModel
 from .montecarlo import RNG, draw_releases
 
@@ -81,6 +81,7 @@ def _evaluate(
         y = _lookup(cd, cc, starts)
         rv = tuple(_lookup(d, c, starts) for d, c in rivals)
         alt = alternatives(model, x, rv)
+        W = W * demand_factor(model, x)  # demand that grows with the open ecosystem
         out = payoff(model, W, Wb, y, alt)
         res = {
             "revenue": out["revenue"],
@@ -227,8 +228,8 @@ def _daily(model: RaceModel, rng: RNG) -> np.ndarray:
     y = _lookup(*model.closed.arrays(), days)[..., None]
     rv = tuple(_lookup(*r.arrays(), days)[..., None] for r in model.rivals)
     cw, cb = model.day_weights()
-    daily = payoff(model, np.diff(cw)[None, :, None], np.diff(cb)[None, :, None], y,
-                   alternatives(model, x, rv))["revenue"]
+    W = np.diff(cw)[None, :, None] * demand_factor(model, x)
+    daily = payoff(model, W, np.diff(cb)[None, :, None], y, alternatives(model, x, rv))["revenue"]
     return daily.mean(axis=0)
 
 
