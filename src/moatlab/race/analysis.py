@@ -137,7 +137,11 @@ def _check_day(day: int, model: RaceModel) -> int:
     return int(day)
 
 
-@dataclass(frozen=True)
+def _g(v: float) -> str:
+    return f"{v:.6g}"
+
+
+@dataclass(frozen=True, repr=False)
 class RevenueResult:
     """The closed lab's payoffs over the horizon (means over draws when releases are uncertain)."""
 
@@ -151,6 +155,15 @@ class RevenueResult:
     def payoff(self) -> float:
         return self.revenue + self.prestige
 
+    def __repr__(self) -> str:
+        d = self.daily_revenue
+        sd = "" if np.isnan(self.sd_revenue) else f" ± {_g(self.sd_revenue)} (sd over draws)"
+        return (
+            f"RevenueResult(revenue={_g(self.revenue)}{sd}, consumer_surplus={_g(self.consumer_surplus)}, "
+            f"prestige={_g(self.prestige)};\n  daily_revenue: {d.size} days, "
+            f"{_g(float(d.min()) if d.size else np.nan)} … {_g(float(d.max()) if d.size else np.nan)})"
+        )
+
     def to_dict(self) -> dict:
         return {
             "revenue": self.revenue,
@@ -161,7 +174,7 @@ class RevenueResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class UpgradeResult:
     """Value of upgrading to compute ``z`` at ``day`` against not upgrading."""
 
@@ -180,8 +193,16 @@ class UpgradeResult:
             for k in ("z", "day", "value", "revenue_with", "revenue_without", "cost", "marginal", "sd_value")
         }
 
+    def __repr__(self) -> str:
+        sd = "" if np.isnan(self.sd_value) else f" ± {_g(self.sd_value)}"
+        return (
+            f"UpgradeResult(z={_g(self.z)} on day {self.day}: value={_g(self.value)}{sd}, "
+            f"revenue {_g(self.revenue_without)} -> {_g(self.revenue_with)}, cost={_g(self.cost)}, "
+            f"marginal={_g(self.marginal)})"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class OptimalUpgrade:
     """z* = argmax V(z) and V(z*); ``upgrade`` is False (z* NaN) when no z has V > 0."""
 
@@ -192,6 +213,10 @@ class OptimalUpgrade:
 
     def to_dict(self) -> dict:
         return {"z_star": self.z_star, "value": self.value, "upgrade": self.upgrade, "day": self.day}
+
+    def __repr__(self) -> str:
+        what = f"z*={_g(self.z_star)}" if self.upgrade else "no upgrade pays"
+        return f"OptimalUpgrade({what} on day {self.day}, value={_g(self.value)})"
 
 
 def revenue(model: RaceModel, rng: RNG = None) -> RevenueResult:

@@ -243,7 +243,8 @@ def equilibrium_sweep(
     -------
     xarray.Dataset
         ``z_star`` and ``payoff`` (open_upgrade, lab) of the first listed equilibrium (NaN z*: no
-        upgrade or no equilibrium), ``z_frontier`` (the largest of them), ``n_equilibria``,
+        upgrade or no equilibrium), ``z_frontier`` (the largest of them), ``z_single`` (lab 0
+        alone, without strategic rivals: the race essay's z*), ``n_equilibria``,
         ``exists``, ``unique`` (open_upgrade) and ``z_equilibria`` (open_upgrade, equilibrium, lab)
         listing up to ``max_listed``. ``attrs['conclusion_holds']`` is 1 when ``z_frontier`` is
         non-increasing in x′ (the race essay's conclusion for the industry), else 0.
@@ -270,6 +271,13 @@ def equilibrium_sweep(
         },
         coords={"open_upgrade": xu, "lab": names, "equilibrium": np.arange(zs.shape[1])},
     )
+    from .analysis import sweep
+
+    one = model.replace(closed=labs[0].compute, cost_per_unit=labs[0].cost_per_unit)
+    single = sweep(one, open_upgrade=xu, release_day=[int(release_day)], day=int(day), optimise=True,
+                   marginal=False)
+    ds["z_single"] = ("open_upgrade", single["z_star"].values[:, 0])
+    ds["z_single"].attrs.update(units="compute", description="z* of lab 0 alone (no strategic rival)")
     ds["z_frontier"] = ds["z_star"].max("lab", skipna=True)
     ds["z_frontier"].attrs.update(units="compute", description="the largest upgrade of any lab (NaN: none)")
     zf = np.nan_to_num(ds["z_frontier"].values, nan=0.0)
@@ -282,7 +290,7 @@ def equilibrium_sweep(
     ds["n_equilibria"].attrs["description"] = "pure-strategy equilibria on the final grid (0: none)"
     ds["open_upgrade"].attrs.update(units="compute", description="open release compute x′")
     ds.attrs.update(
-        mode=mode,
+        game_mode=mode,
         release_day=int(release_day),
         day=int(day),
         grid=int(grid),

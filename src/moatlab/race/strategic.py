@@ -26,7 +26,8 @@ vectorised over the open-frontier grid.
 Equilibria in pure strategies on that grid:
 
 * ``mode='nash'`` (simultaneous moves): a profile is an equilibrium when every lab's choice is a
-  best response (within 1e-9 · (1 + |best payoff|)) to the others'. All equilibria are counted
+  best response to the others' (within 1e-12 · (1 + |best payoff|): float noise, not the
+  flatness of a payoff near its peak). All equilibria are counted
   exactly: with a = the highest level chosen, either at least two labs choose a (all face a) or
   one lab i does and faces b = max of the others, which each best-respond to a below a; the count
   sums, over a, i and b, products of the sizes of those best-response sets. ``n_equilibria = 0``
@@ -37,9 +38,11 @@ Equilibria in pure strategies on that grid:
   far". Ties go to the smaller upgrade; ``unique`` is False when a mover on the equilibrium path
   is indifferent between two choices (then the tie-break decides the outcome).
 
-Refinement: the game is solved again on the grid plus 8 points in each of the 2K grid intervals
-around the first equilibrium's upgrades, twice (each interval shrinks about 9-fold per pass); the
-coarse levels stay, so every coarse deviation is still checked.
+Refinement (:mod:`moatlab.race.equilibrium`): the game is solved again on the coarse levels plus 8
+points in each grid interval next to the first equilibrium's upgrades (and, on the first pass, next
+to each lab's best upgrade past the open frontier, so that a narrow window where an upgrade pays is
+not lost between coarse levels); each pass is about 9-fold finer there. The coarse levels stay, so
+every coarse deviation is still checked; counts and uniqueness are those of the final grid.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ from .schedule import Schedule
 MODES = ("nash", "leader")
 MAX_LABS = 6
 _BUDGET = 3_000_000  # elements per chunk of the payoff tables
-_REL_TOL = 1e-9
+_REL_TOL = 1e-12
 
 
 @dataclass(frozen=True)
