@@ -302,6 +302,8 @@ def _optimise(
 ) -> tuple[np.ndarray, np.ndarray]:
     """z* and V(z*) over the broadcast shape of the open arrays (NaN z* where no upgrade pays)."""
     lo, hi = _z_bounds(model, day, z_max)
+    if z_max is None:  # the default bound also covers swept open compute: 10^6 × the largest
+        hi = max(hi, 1e6 * float(np.nanmax(oc, initial=0.0)))
     model.check_curves(np.array([lo, hi]))
     lg = np.linspace(np.log(lo), np.log(hi), grid)
     lead = np.broadcast_shapes(od.shape[:-1], oc.shape[:-1])
@@ -342,7 +344,8 @@ def _optimise(
 def optimal_upgrade(
     model: RaceModel, day: int = 0, z_max: float | None = None, rng: RNG = None
 ) -> OptimalUpgrade:
-    """z* = argmax_z V(z) over (y(day), z_max] (default z_max: 10^6 × the largest compute)."""
+    """z* = argmax_z V(z) over (y(day), z_max] (default z_max: 10^6 × the largest compute, open or
+    closed, including swept open compute in :func:`sweep`)."""
     day = _check_day(day, model)
     od, oc = model.open.arrays()
     zs, vs = _optimise(model, od, oc, day, rng, z_max)

@@ -113,6 +113,8 @@ def _build(path: str, where: str, fn, **kw):
     except ParameterError as e:
         if e.name in _TOML_NAME:
             name = _TOML_NAME[e.name]
+        elif e.name.startswith("lab ") or e.name.startswith("lab."):  # a [[labs]] table's field
+            name = f"{where}.{e.name[4:].replace(' ', '')}"
         elif e.name.startswith(where.split("[")[0]) or e.name.split(".")[0] in _SECTIONS:
             name = e.name
         else:
