@@ -54,7 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validate import ParameterError, check_range
-from .engine import alternatives, demand_factor, payoff, segments, unit_cost_factor, value_at
+from .engine import _val, alternatives, demand_factor, payoff, segments, unit_cost_factor, value_at
 from .model import RaceModel
 from .schedule import Schedule
 
@@ -143,6 +143,9 @@ class _Game:
             np.broadcast_to(value_at(d[None], c[None], self.starts), (X, starts.shape[-1]))
             for d, c in lab_arr
         ]
+        from .model import Customers
+
+        self.k_rev = (model.customers or Customers()).factors(model.margin)[0]
         self.y_s = np.array([lab.compute.at(s) for lab in labs])
         self.y_s = np.nan_to_num(self.y_s, nan=0.0)
         self.fixed = tuple(
@@ -186,10 +189,16 @@ class _Game:
                 self.x[r][:, None, None, :],
                 (riv[:, None, :, :], *[f[r][:, None, None, :] for f in self.fixed]),
             )
-            pay = payoff(
-                model, self.W[r][:, None, None, :], self.Wb[r][:, None, None, :], own[:, :, None, :], alt
-            )
-            val = pay["revenue"] + pay["prestige"]
+            if model.prestige is None:  # fast path: revenue only, κ · Σ_seg W · max(0, f(own) − best)
+                vy = _val(model.f, 1.0, own)
+                diff = vy[:, :, None, :] - alt[0]  # (X', G+1, G+1, L)
+                np.maximum(diff, 0.0, out=diff)
+                val = self.k_rev * np.einsum("xghl,xl->xgh", diff, self.W[r])
+            else:
+                pay = payoff(
+                    model, self.W[r][:, None, None, :], self.Wb[r][:, None, None, :], own[:, :, None, :], alt
+                )
+                val = pay["revenue"] + pay["prestige"]
             cost = np.concatenate([np.zeros((val.shape[0], 1)), self.cost(k, levels[r], r) - bonus], axis=1)
             feasible = np.concatenate([np.ones((val.shape[0], 1), bool), levels[r] > self.y_s[k]], axis=1)
             out[r] = np.where(feasible[..., None], val - cost[..., None], -np.inf)
@@ -309,7 +318,7 @@ def solve_leader(T: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pay_lookup(Tk: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """pay[x, M, g] = Tk[x, g, h[x, M, g]]."""
+    """pay[x, M, g] = Tk[x, g, h[x, M, g]] (one flat gather)."""
     X, G1, _ = Tk.shape
-    g = np.broadcast_to(np.arange(G1)[None, None, :], h.shape)
-    return Tk[np.arange(X)[:, None, None], g, h]
+    base = (np.arange(X)[:, None, None] * G1 + np.arange(G1)[None, None, :]) * G1
+    return np.take(Tk.ravel(), base + h)
