@@ -122,3 +122,14 @@ def test_scenario_tables_for_the_new_components(tmp_path):
         f.write_text(bad)
         with pytest.raises(ScenarioError, match=field.replace("[", r"\[").replace("]", r"\]")):
             load_scenario(f)
+
+
+def test_default_presets_the_essays_eight_hold_the_two_new_ones_flip():
+    from moatlab.race import DEFAULT_PRESETS, component_effects
+
+    base = RaceModel(n=100, m=365, open=1.0, closed=4.0)
+    eff = component_effects(base, np.geomspace(4.5, 1e5, 12), release_day=0)
+    holds = dict(zip(eff["component"].values.tolist(), eff["conclusion_holds"].values.tolist(), strict=True))
+    new = {"demand grows with the open ecosystem (η = 0.5)", "open models cut the cost per unit (ε = 0.5)"}
+    assert set(holds) == {"core", *DEFAULT_PRESETS} and new <= set(holds)
+    assert all(holds[k] is (k not in new) for k in holds), holds
