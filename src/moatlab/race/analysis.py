@@ -5,7 +5,8 @@ Upgrade to z at day s: the lab's compute becomes y'(t) = max(y(t), z) for t >= s
     V(z) = P(with z) − P(without) − C(z | x(s)) [+ one-off prestige bonus]
 
 where P is revenue plus prestige. z* = argmax_z V over (y(s), z_max], found on a log-spaced grid
-of 192 points then refined by golden-section search in log z (vectorised over all sweep points);
+of 192 points then refined by golden-section search in log z (vectorised over all sweep points),
+and compared with z just above each open compute level (where leading the open model starts to pay);
 when max V <= 0 the lab does not upgrade and z* is NaN. The marginal race incentive is ∂R/∂z at z
 (central difference, relative step 1e-6). With uncertain releases every quantity is the mean over
 the Monte Carlo draws (common random numbers across z, so z* maximises the sample mean).
@@ -302,8 +303,11 @@ def _optimise(
 ) -> tuple[np.ndarray, np.ndarray]:
     """z* and V(z*) over the broadcast shape of the open arrays (NaN z* where no upgrade pays)."""
     lo, hi = _z_bounds(model, day, z_max)
-    if z_max is None:  # the default bound also covers swept open compute: 10^6 × the largest
-        hi = max(hi, 1e6 * float(np.nanmax(oc, initial=0.0)))
+    if z_max is None:  # the default bound also covers swept open compute: 10^6 × the largest,
+        wide = 1e6 * float(np.nanmax(oc, initial=0.0))  # with the grid's density kept per decade
+        if wide > hi:
+            grid += int(np.ceil(grid * np.log(wide / hi) / np.log(hi / lo)))
+            hi = wide
     model.check_curves(np.array([lo, hi]))
     lg = np.linspace(np.log(lo), np.log(hi), grid)
     lead = np.broadcast_shapes(od.shape[:-1], oc.shape[:-1])
@@ -338,6 +342,15 @@ def _optimise(
     use_grid = grid_best > best_val
     zs = np.exp(np.where(use_grid, lg[i], best_log))
     vs = np.where(use_grid, grid_best, best_val)
+    # just above each open compute level: where leading the open model starts to pay (prestige,
+    # open release), a window that can be narrower than the grid's step
+    cand = np.clip(np.broadcast_to(oc, (*lead, oc.shape[-1])) * (1 + 1e-7), lo, hi)
+    cv = V(np.log(cand), grid_axis=True)
+    j = np.argmax(cv, axis=-1)
+    cbest = np.take_along_axis(cv, j[..., None], axis=-1)[..., 0]
+    better = cbest > vs
+    zs = np.where(better, np.take_along_axis(cand, j[..., None], axis=-1)[..., 0], zs)
+    vs = np.where(better, cbest, vs)
     return np.where(vs > 0, zs, np.nan), vs
 
 
