@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moatlab.race import (
@@ -53,6 +53,7 @@ def test_ecosystem_demand_reverses_where_the_upgrade_pays_past_the_release():
         assert np.array_equal(core, zstar(model.replace(ecosystem_demand=None), xs), equal_nan=True)
 
 
+@settings(max_examples=15)  # each example is two optimisations; the seeded ensembles above add more
 @given(
     st.sampled_from(["log", "power"]), st.floats(0.2, 1.0), st.floats(0.1, 1.5),
     st.integers(0, 200), st.floats(2.0, 50.0),
