@@ -134,3 +134,27 @@ def test_default_presets_the_essays_eight_hold_the_two_new_ones_flip():
     new = {"demand grows with the open ecosystem (η = 0.5)", "open models cut the cost per unit (ε = 0.5)"}
     assert set(holds) == {"core", *DEFAULT_PRESETS} and new <= set(holds)
     assert all(holds[k] is (k not in new) for k in holds), holds
+
+
+def test_a_scenario_with_labs_runs_the_equilibrium(tmp_path):
+    import json
+
+    import xarray as xr
+
+    from moatlab.race.report import run_scenario
+
+    f = tmp_path / "labs.toml"
+    f.write_text(
+        "[model]\nn = 100\nclosed = 4.0\n[upgrade]\nz = 20.0\n"
+        "[[labs]]\ncompute = 4.0\ncost_per_unit = 1.5\n[[labs]]\ncompute = 4.0\n"
+        "[equilibrium]\nmode = \"leader\"\nopen_upgrade = [100.0, 1e4, 1.2e4]\n"
+    )
+    summary = run_scenario(load_scenario(f), tmp_path)
+    eq = summary["equilibrium"]
+    assert eq["mode"] == "leader" and eq["unique"]
+    assert eq["z_star"][0] == pytest.approx(36500 / 1.5 - 1, rel=2e-3)
+    assert {"equilibrium.nc", "equilibrium.png"} <= set(summary["files"])
+    ds = xr.open_dataset(tmp_path / "equilibrium.nc")
+    # the leader–follower reversal of docs/race.md: the cheaper follower takes over past x0 ≈ 8,950
+    assert np.isnan(ds["z_star"].values[1:, 0]).all() and eq["conclusion_holds"] is False
+    assert json.loads((tmp_path / "summary.json").read_text())["equilibrium"]["n_equilibria"] == 1

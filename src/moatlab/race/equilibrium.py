@@ -19,6 +19,8 @@ from .model import RaceModel
 from .strategic import Lab, _best, _Game, check_game, count_nash, list_nash, solve_leader
 
 MAX_POINTS = 2000  # open-frontier points in one sweep
+_MAX_WORK = 3e9  # table entries over all passes of one sweep (a few minutes at most)
+_BUDGET = 15_000_000  # float64 elements of the tables and counts held at once (about 120 MB)
 _PTS = 8  # fine points per refined interval
 
 
@@ -106,11 +108,29 @@ def _refine(coarse: np.ndarray, levels: np.ndarray, prof: np.ndarray) -> np.ndar
 
 
 def _solve(model, labs, od, oc, day, mode, grid, z_max, max_listed, refine):
-    """Solve on the grid (then refine); per-x arrays of the final grid's equilibria."""
+    """Solve in chunks of open-frontier points, so that memory stays bounded (about 120 MB of
+    tables); per-x arrays of the final grid's equilibria, equilibria padded with NaN."""
+    K = len(labs)
+    levels = _levels(model, labs, oc, day, grid, z_max)
+    g1 = grid + 4 * K * _PTS + 1
+    chunk = max(1, int(_BUDGET // ((2 * K + 3) * g1 * g1)))
+    parts = [
+        _solve_chunk(model, labs, od, oc[a : a + chunk], day, mode, levels, max_listed, refine)
+        for a in range(0, oc.shape[0], chunk)
+    ]
+    E = max(p[0].shape[1] for p in parts)
+    zs = np.concatenate(
+        [np.pad(p[0], ((0, 0), (0, E - p[0].shape[1]), (0, 0)), constant_values=np.nan) for p in parts]
+    )
+    return (zs, *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3)))
+
+
+def _solve_chunk(model, labs, od, oc, day, mode, levels, max_listed, refine):
     K = len(labs)
     game = _Game(model, labs, od, oc, day)
     X = game.x.shape[0]
-    coarse = np.broadcast_to(_levels(model, labs, oc, day, grid, z_max), (X, grid))
+    grid = levels.size
+    coarse = np.broadcast_to(levels, (X, grid))
     levels = coarse
     for it in range(refine + 1):
         T = [game.table(k, levels) for k in range(K)]
@@ -258,6 +278,13 @@ def equilibrium_sweep(
     bd, bc = model.open.arrays()
     od = np.concatenate([bd, [float(release_day)]])[None]
     oc = np.concatenate([np.broadcast_to(bc, (xu.size, bc.size)), xu[:, None]], axis=1)
+    g1 = grid + 4 * len(labs) * _PTS + 1
+    work = xu.size * g1 * g1 * len(labs) * (refine + 1)
+    if work > _MAX_WORK:
+        raise LimitError(
+            f"equilibrium sweep: {xu.size} points × {len(labs)} labs × grid {grid} × {refine + 1} passes is "
+            f"{work:.2g} table entries (at most {_MAX_WORK:.0e}): use fewer points, labs, levels or passes"
+        )
     zs, pay, count, unique = _solve(model, labs, od, oc, int(day), mode, grid, z_max, max_listed, refine)
     names = [lab.name or f"lab{i}" for i, lab in enumerate(labs)]
     ds = xr.Dataset(
@@ -274,8 +301,9 @@ def equilibrium_sweep(
     from .analysis import sweep
 
     one = model.replace(closed=labs[0].compute, cost_per_unit=labs[0].cost_per_unit)
-    single = sweep(one, open_upgrade=xu, release_day=[int(release_day)], day=int(day), optimise=True,
-                   marginal=False)
+    single = sweep(
+        one, open_upgrade=xu, release_day=[int(release_day)], day=int(day), optimise=True, marginal=False
+    )
     ds["z_single"] = ("open_upgrade", single["z_star"].values[:, 0])
     ds["z_single"].attrs.update(units="compute", description="z* of lab 0 alone (no strategic rival)")
     ds["z_frontier"] = ds["z_star"].max("lab", skipna=True)
