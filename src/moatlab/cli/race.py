@@ -296,8 +296,9 @@ def equilibrium_cmd(
 ) -> None:
     """Equilibrium of K strategic closed labs (Bertrand against each other and the open model).
 
-    Prints each lab's z*, whether the equilibrium is unique (or exists), and writes
-    equilibrium.nc and equilibrium.png (z*_k against the open release x′) into --out.
+    Prints each lab's z* and whether the equilibrium is unique (or exists at all).
+
+    Writes equilibrium.nc and equilibrium.png (z*_k against an open release x′) into --out.
 
     Example: moatlab race equilibrium --labs 2 --rival-from-open --n 100 --closed 4 --json
     """
