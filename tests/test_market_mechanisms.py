@@ -1,0 +1,96 @@
+"""Second-round mechanisms: adoption of open bases with a cost and a lag, lineage, the fine-tuning
+advantage of open weights, outside options, prices, entry in the baseline, calibration."""
+
+import numpy as np
+import pytest
+
+from moatlab.market import MarketModel, make_params
+from moatlab.market.lineage import Lineage
+from moatlab.market.scenario import load_scenario
+
+
+def test_adoption_lands_only_after_the_lag_and_costs_cash():
+    p = make_params({"periods": 30, "adopt_lag": 5, "adopt_cost": 0.01, "adopt_noise": 0.0},
+                    base=load_scenario("rogue_giant").params)  # fmt: skip
+    df = MarketModel(p, rng=3).run()
+    assert df["adoptions"].sum() > 0
+    assert df["adoptions"].iloc[: p.adopt_lag].sum() == 0  # nothing lands before the first lag is over
+    dear = MarketModel(make_params({"adopt_cost": 1e3}, base=p), rng=3).run()
+    assert dear["adoptions"].sum() == 0  # nobody can pay: adoption is not free
+
+
+def test_lineage_follows_the_base_and_its_descendants():
+    lin = Lineage(4)
+    for r in range(4):
+        lin.new_model(r, 1.0)
+    lin.mark_root(0, 0)  # row 0 is the open giant
+    lin.start(np.array([1]), 5.0, lin.base_of(0), 2)
+    x = np.ones(4)
+    alive = np.ones(4, dtype=bool)
+    assert lin.land(1, x, alive) == 0 and lin.root[1] == 1  # not due yet
+    assert lin.land(2, x, alive) == 1 and lin.root[1] == 0 and x[1] == pytest.approx(np.exp(5.0))
+    lin.start(np.array([2]), 6.0, lin.base_of(1), 3)  # a descendant of a descendant
+    lin.land(3, x, alive)
+    assert lin.root[2] == 0 and lin.parent[2] == lin.uid[1]
+    fringe = np.array([False, True, True, True])
+    assert lin.share(fringe) == pytest.approx(2 / 3)
+    lin.start(np.array([3]), 0.0, lin.base_of(0), 4)  # a worse base than its own model: no adoption
+    assert lin.land(4, x, alive) == 0 and lin.root[3] == 3
+
+
+def test_adoption_costs_and_lags_slow_the_spread_of_the_open_lineage():
+    base = load_scenario("rogue_giant").params
+    cheap = make_params({"periods": 24, "adopt_cost": 0.0, "adopt_lag": 0}, base=base)
+    dear = make_params({"periods": 24, "adopt_cost": 0.5, "adopt_lag": 12}, base=base)
+    share = [np.mean([MarketModel(p, rng=s).run()["lineage_share"].iloc[12] for s in range(4)])
+             for p in (cheap, dear)]  # fmt: skip
+    assert share[0] > share[1]
+
+
+def test_open_finetune_advantage_is_a_parameter_not_a_doubling():
+    base = load_scenario("rogue_giant").params
+    a = MarketModel(make_params({"periods": 12}, base=base), rng=0).run()
+    b = MarketModel(make_params({"periods": 12, "open_finetune_advantage": 2.0}, base=base), rng=0).run()
+    assert make_params({}).open_finetune_advantage == 1.0
+    assert (b.downstream_quality >= a.downstream_quality - 1e-12).all()
+    assert (b.downstream_quality > a.downstream_quality).any()
+
+
+def test_prices_and_the_outside_option_are_outputs_and_the_outside_option_keeps_its_users():
+    df = MarketModel(make_params({"periods": 120}), rng=1).run()
+    assert {"price", "qa_price", "outside_share"} <= set(df.columns)
+    assert (df.price > 0).all() and (df.qa_price > 0).all()
+    assert df.qa_price.iloc[-1] < df.qa_price.iloc[0]  # capability gets cheaper
+    assert df.outside_share.iloc[60:].mean() > 0.1  # free alternatives keep up with the frontier
+    frozen = MarketModel(make_params({"periods": 120, "outside_tracking": 0.0}), rng=1).run()
+    assert frozen.outside_share.iloc[60:].mean() < df.outside_share.iloc[60:].mean()
+
+
+def test_the_baseline_has_entry():
+    e = [MarketModel(make_params({}), rng=s).run()["entries"].sum() for s in range(3)]
+    assert min(e) > 0
+
+
+def test_calibration_is_seeded_resumable_and_reports_identification(tmp_path):
+    from moatlab.market.calibrate import FREE, calibrate, load_targets
+
+    kw = {"samples": 3, "seeds": 1, "periods": 36, "free": {k: FREE[k] for k in ("entry_cost", "adopt_cost")}}
+    a = calibrate(rng=5, out=tmp_path / "c", **kw)
+    b = calibrate(rng=5, out=tmp_path / "c", **kw)  # resumes: every point is already there
+    assert a.fitted == b.fitted and len(b.points) == 3
+    assert set(a.fit.target) == {t.name for t in load_targets()}
+    assert set(a.identification.parameter) == {"entry_cost", "adopt_cost"}
+    assert (a.points.loss >= 0).all()
+
+
+def test_bad_targets_file_names_the_field(tmp_path):
+    from moatlab.errors import InputFileError
+    from moatlab.market.calibrate import load_targets
+
+    bad = tmp_path / "t.toml"
+    bad.write_text("[hhi]\nvalue = 2500\nscale = -1\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="hhi.scale = -1"):
+        load_targets(bad)
+    bad.write_text("[gold]\nvalue = 1\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"\[gold\]"):
+        load_targets(bad)
