@@ -7,6 +7,10 @@
    in a loop (what a Mesa agent per developer would do at the least), on the same seed; both
    are checked to give the same numbers. The last line prints the speed-up of the vectorised
    developer pool over that baseline.
+4. The second-round mechanisms' cost: one run of the rogue-giant scenario (where firms adopt the
+   open base and lineage is tracked) against the same run with adoption priced out
+   (``adopt_cost`` = 10,000: the option is still priced every month, nobody takes it), and the share
+   of one run's time spent in adoption and lineage code (cProfile).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 from moatlab.market import MarketModel, make_params
 from moatlab.market.agents import DeveloperPool
 from moatlab.market.ensemble import run_ensemble
+from moatlab.market.scenario import load_scenario
 
 PARAMS = make_params({"periods": 200, "n_developers": 1000, "types": {"incumbent": {"count": 3},
                       "challenger": {"count": 9}, "academic": {"count": 8}}})  # fmt: skip
@@ -76,6 +81,31 @@ def profile() -> None:
         print(f"    {tt:6.3f} s  {nc:7d} calls  {fn} ({file.split('/')[-1]}:{line})")
 
 
+def mechanisms_cost() -> None:
+    rogue = make_params({"periods": 200}, base=load_scenario("rogue_giant").params)
+    priced_out = make_params({"adopt_cost": 1e4}, base=rogue)
+    times = {}
+    for name, p in (("with adoption", rogue), ("adoption priced out", priced_out)):
+        MarketModel(p, rng=0).run()
+        t = time.perf_counter()
+        for s in range(5):
+            df = MarketModel(p, rng=s).run()
+        times[name] = (time.perf_counter() - t) / 5
+        n = df["adoptions"].sum()
+        print(f"rogue giant, {name}: {times[name]:.3f} s per run ({n:.0f} adoptions in the last)")
+    ratio = times["with adoption"] / times["adoption priced out"]
+    print(f"cost of adoption and lineage when used: {ratio:.2f}x")
+    pr = cProfile.Profile()
+    pr.enable()
+    MarketModel(rogue, rng=1).run()
+    pr.disable()
+    st = pstats.Stats(pr)
+    names = ("best_open", "adoption_target", "_open_source")
+    own = sum(v[2] for k, v in st.stats.items() if "lineage.py" in k[0] or k[2] in names)
+    total = sum(v[2] for v in st.stats.values())
+    print(f"share of a rogue-giant run's time in adoption and lineage code: {100 * own / total:.1f}%")
+
+
 def main() -> None:
     one_run()  # warm-up: imports, caches
     t_ours, df = one_run()
@@ -91,6 +121,7 @@ def main() -> None:
     if not same:
         raise SystemExit("the baseline and the vectorised pool disagree")
     print(f"speedup: {t_loop / t_ours:.1f}")
+    mechanisms_cost()
 
 
 if __name__ == "__main__":

@@ -308,7 +308,7 @@ class MarketModel(mesa.Model):
         u_opt = p.quality_sensitivity * (base[:, None] + dq) + reach[:, None] - p.price_sensitivity * m_opt
         e = np.exp(u_opt - top)
         s_opt = e / (others[:, None] + e)
-        net = self._size * s_opt * (m_opt - p.serving_cost * kappa[:, 1:2])
+        net = self._size * s_opt * (m_opt - p.serving_cost * kappa[:, 0:1])
         months = np.full(dq.shape[1], float(p.horizon))
         months[ADOPT] = max(p.horizon - p.adopt_lag, 0)
         value = months[None, :] * (net - net[:, :1]) - spend
@@ -348,7 +348,7 @@ class MarketModel(mesa.Model):
         self.metrics["price"] = float(np.sum(s * m) / inside) if inside > 0 else np.nan
         self.metrics["qa_price"] = float(np.sum(s * m * np.exp(-q)) / inside) if inside > 0 else np.nan
         users = self._size * s * m
-        serve = self._size * s * p.serving_cost * kappa[:, 1]
+        serve = self._size * s * p.serving_cost * kappa[:, 0]
         royalty, self._n_devs = self._developers(idx, perceived, q)
         if self.openness[idx].size:
             comm = np.where(self.openness[idx] >= OPEN_WEIGHTS, p.community * np.log1p(self._n_devs), 0.0)
@@ -474,7 +474,7 @@ class MarketModel(mesa.Model):
         s = mx.logit_shares(u, p.quality_sensitivity * self.outside_quality())
         kappa = 1.0 + mk
         fixed = self._fixed_scale(t) * tp.fixed_scale * (p.safety_cost * kappa[2] + p.data_cost * kappa[4])
-        profit = self._size * s[-1] * (m[-1] - p.serving_cost * kappa[1])
+        profit = self._size * s[-1] * (m[-1] - p.serving_cost * kappa[0])
         return profit + tp.funding * self._funding_scale() - fixed
 
     def _record(self, idx: np.ndarray, revenue: np.ndarray) -> None:
