@@ -13,8 +13,8 @@ Moments of a parameter point θ (``seeds`` runs each of the baseline and the lea
 
 Loss L(θ) = Σ_k ((m_k(θ) − target_k) / scale_k)². The free parameters are searched on a seeded
 Latin hypercube over their ranges; the best point is the fit. A parameter the targets cannot pin
-down is one whose good points (the best ``good`` share by loss) spread over more than half of its
-range (their interquartile range / range > 0.5 … reported per parameter). Points are written to
+down is one whose good points (the best ``good`` share by loss) spread widely over its range: their
+interquartile range exceeds a quarter of the range (a uniform spread has one half). Points are written to
 ``points.csv`` as they finish, so an interrupted calibration resumes where it stopped.
 """
 
@@ -44,10 +44,11 @@ MOMENTS = ("hhi", "frontier_firms", "entries_per_year", "price_fall", "lineage_s
 
 #: free parameters and their search ranges (reasons in docs/market.md)
 FREE: dict[str, tuple[float, float]] = {
-    "entry_cost": (0.05, 1.0),
+    "entry_cost": (0.0, 0.4),
     "adopt_cost": (0.005, 0.5),
     "adopt_noise": (0.0, 3.0),
-    "quality_sensitivity": (0.75, 3.0),
+    "imitation": (0.1, 1.0),
+    "fixed_cost_growth": (0.0, 0.03),
     "scaling": (0.5, 2.0),
 }
 
@@ -249,7 +250,7 @@ def calibrate(
         j = names.index(n)
         ident.append(
             {"parameter": n, "fitted": fitted[n], "low": lo[j], "high": hi[j], "good_iqr_share": spread,
-             "pinned_down": spread <= 0.5}
+             "pinned_down": spread <= 0.25}
         )  # fmt: skip
     return CalibrationResult(fitted, fit, pd.DataFrame(ident), pts, meta)
 
