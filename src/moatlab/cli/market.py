@@ -28,8 +28,8 @@ Workers = Annotated[int, typer.Option("--workers", help="processes (1 = in-proce
 Periods = Annotated[int | None, typer.Option("--periods", help="months per run (default: the scenario's)")]
 Json = Annotated[bool, typer.Option("--json", help="print the table as JSON")]
 
-_SHOW = ["hhi", "active", "entries", "exits", "growth", "open_share", "derivatives", "consumer_surplus",
-         "incumbent_share"]  # fmt: skip
+_SHOW = ["hhi", "active", "entries", "exits", "growth", "open_share", "derivatives", "lineage_share",
+         "consumer_surplus", "price", "outside_share", "incumbent_share"]  # fmt: skip
 
 
 def _market():
@@ -196,7 +196,7 @@ def sweep_cmd(
 ) -> None:
     """Sweep one parameter; plot innovation against competition (the paper's claim M4).
 
-    Example: moatlab market sweep --field appropriability --values 0:1:8 --seeds 30 --out out/m4
+    Example: moatlab market sweep --field competition --values 0:1:5 --seeds 30 --out out/m4
     """
     from ._common import parse_grid
 
