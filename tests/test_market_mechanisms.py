@@ -3,6 +3,8 @@ advantage of open weights, outside options, prices, entry in the baseline, calib
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from moatlab.market import MarketModel, make_params
 from moatlab.market.lineage import Lineage
@@ -94,3 +96,35 @@ def test_bad_targets_file_names_the_field(tmp_path):
     bad.write_text("[gold]\nvalue = 1\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=r"\[gold\]"):
         load_targets(bad)
+
+
+def test_lineage_share_is_zero_before_the_release_and_without_adoption():
+    p = make_params({"periods": 30}, base=load_scenario("leak").params)  # the leak is in month 12
+    df = MarketModel(p, rng=2).run()
+    assert (df.lineage_share.iloc[:12] == 0).all() and (df.lineage_products.iloc[:12] == 0).all()
+    assert df.lineage_share.iloc[12:].max() > 0
+    never = MarketModel(make_params({"adopt_cost": 1e4}, base=p), rng=2).run()
+    assert (never.lineage_share.dropna() == 0).all()  # no adoption, no descendants
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.floats(-3, 3)), max_size=30))
+def test_a_model_root_is_its_bases_root(moves):
+    """Any sequence of adoptions: every model's root is the root of the base it last adopted, and a
+    model trained from scratch is its own root."""
+    lin = Lineage(6)
+    for r in range(6):
+        lin.new_model(r, 1.0)
+    x = np.ones(6)
+    alive = np.ones(6, dtype=bool)
+    for t, (adopter, base, target) in enumerate(moves):
+        if adopter == base:
+            continue
+        lin.start(np.array([adopter]), target, lin.base_of(base), t)
+        before = lin.root[base]
+        landed = lin.land(t, x, alive)
+        if landed:
+            assert lin.root[adopter] == before and lin.parent[adopter] == lin.uid[base]
+    for r in range(6):
+        if lin.parent[r] == -1:  # never adopted: trained from scratch, its own root
+            assert lin.root[r] == lin.uid[r]
