@@ -2,6 +2,7 @@
 
     python benchmarks/market_findings.py                  # the claims' numbers
     python benchmarks/market_findings.py --sensitivity    # Morris screening of HHI (moatlab.sweep)
+    python benchmarks/market_findings.py --fragility      # M1 with one parameter halved or doubled
 
 Prints: the scenario table (means over months 60–119 with 95% CIs), the paired differences the
 claims M1–M5 test, the asset knock-outs, the competition sweep (M4), the appropriability sweep,
@@ -97,7 +98,29 @@ def sensitivity(trajectories: int = 10) -> None:
     print(res.table.sort_values("mu_star", ascending=False).round(1).to_string())
 
 
+FRAGILITY = {"quality_sensitivity": (0.75, 3.0), "demand_growth": (0.015, 0.06), "competition": (0.25, 1.0),
+             "quality_noise": (0.25, 1.0)}  # fmt: skip
+
+
+def fragility() -> None:
+    """M1's rule (lower 95% bound of HHI above 2,500, 30 seeds) with one parameter halved or doubled."""
+    base = load_scenario("baseline").params
+    sc = [
+        MarketScenario(f"{k}={v}", make_params({k: v}, base=base)) for k, vs in FRAGILITY.items() for v in vs
+    ]
+    rm = run_means(run_ensemble(sc, seeds=SEEDS, seed=0))
+    for name in rm.scenario.values:
+        h = rm.hhi.sel(scenario=name).values
+        verdict = "holds" if lower(h) > 2500 else "fails"
+        print(f"{name}: HHI {h.mean():,.0f}, lower bound {lower(h):,.0f}, M1 {verdict}")
+
+
 if __name__ == "__main__":
     import sys
 
-    sensitivity() if "--sensitivity" in sys.argv else main()
+    if "--sensitivity" in sys.argv:
+        sensitivity()
+    elif "--fragility" in sys.argv:
+        fragility()
+    else:
+        main()
