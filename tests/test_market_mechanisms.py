@@ -128,3 +128,15 @@ def test_a_model_root_is_its_bases_root(moves):
     for r in range(6):
         if lin.parent[r] == -1:  # never adopted: trained from scratch, its own root
             assert lin.root[r] == lin.uid[r]
+
+
+def test_calibration_on_a_dask_cluster_gives_the_in_process_numbers():
+    distributed = pytest.importorskip("distributed")  # in the [test] extra: present under CI
+    from moatlab.market.calibrate import FREE, calibrate
+
+    kw = {"samples": 2, "seeds": 1, "periods": 36, "rng": 9, "free": {"adopt_cost": FREE["adopt_cost"]}}
+    local = calibrate(**kw)
+    with distributed.Client(processes=False, dashboard_address=None) as c:
+        remote = calibrate(client=c, **kw)
+    pd_cols = ["adopt_cost", "hhi", "lineage_share", "loss"]
+    np.testing.assert_array_equal(local.points[pd_cols].to_numpy(), remote.points[pd_cols].to_numpy())

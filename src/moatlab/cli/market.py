@@ -237,6 +237,9 @@ def calibrate_cmd(
     periods: Annotated[int, typer.Option("--periods", help="months per run (>= 36)")] = 48,
     seed: Annotated[int, typer.Option("--seed", help="seeds the design and the runs")] = 0,
     workers: Workers = 1,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address: run the points there")
+    ] = None,
     out: OutDir = default_out("market-calibrate"),
     json: Json = False,
 ) -> None:
@@ -267,7 +270,7 @@ def calibrate_cmd(
     with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("points", total=samples)
         res = calibrate(tg, samples=samples, seeds=seeds, periods=periods, rng=seed, workers=workers,
-                        out=work, progress=lambda k: bar.advance(task, k))  # fmt: skip
+                        scheduler=scheduler, out=work, progress=lambda k: bar.advance(task, k))  # fmt: skip
     doc = {"fitted": res.fitted, "meta": res.meta, "loss": float(res.points["loss"].min())}
     with atomic_dir(out) as tmp:
         (tmp / "fitted.json").write_text(dumps(doc) + "\n", encoding="utf-8")

@@ -140,6 +140,8 @@ def calibrate(
     periods: int = 48,
     rng: int | np.random.SeedSequence | np.random.Generator | None = 0,
     workers: int = 1,
+    scheduler: str | None = None,
+    client=None,
     out: str | os.PathLike | None = None,
     good: float = 0.2,
     progress: Callable[[int], None] | None = None,
@@ -160,6 +162,10 @@ def calibrate(
         Seeds the design and the runs.
     workers : int
         Processes (1 = in-process).
+    scheduler : str, optional
+        Address of a Dask scheduler: the points run on its cluster (the sweep runner's client).
+    client : distributed.Client, optional
+        An existing Dask client (instead of ``scheduler``).
     out : path, optional
         Folder where ``points.csv`` grows as points finish; an existing one with the same design is
         resumed.
@@ -221,7 +227,17 @@ def calibrate(
         if progress:
             progress(1)
 
-    if workers == 1:
+    if client is not None or scheduler:
+        import contextlib
+
+        from ..sweep.runner import _client
+
+        ctx = contextlib.nullcontext(client) if client is not None else _client(None, scheduler)
+        with ctx as c:
+            futures = c.map(_point, jobs, pure=False)
+            for k, fut in zip(todo, futures, strict=True):
+                record(k, fut.result())
+    elif workers == 1:
         for k, job in zip(todo, jobs, strict=True):
             record(k, _point(job))
     else:
