@@ -7,6 +7,10 @@
    in a loop (what a Mesa agent per developer would do at the least), on the same seed; both
    are checked to give the same numbers. The last line prints the speed-up of the vectorised
    developer pool over that baseline.
+4. The second-round mechanisms' cost: one run of the rogue-giant scenario (where firms adopt the
+   open base and lineage is tracked) against the same run with adoption priced out
+   (``adopt_cost`` = 10,000: the option is still priced every month, nobody takes it), and the share
+   of one run's time spent in adoption and lineage code (cProfile).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 from moatlab.market import MarketModel, make_params
 from moatlab.market.agents import DeveloperPool
 from moatlab.market.ensemble import run_ensemble
+from moatlab.market.scenario import load_scenario
 
 PARAMS = make_params({"periods": 200, "n_developers": 1000, "types": {"incumbent": {"count": 3},
                       "challenger": {"count": 9}, "academic": {"count": 8}}})  # fmt: skip
@@ -47,9 +52,13 @@ def one_run(loop: bool = False):
         pool = LoopDevelopers.__new__(LoopDevelopers)
         pool.__dict__.update(m.devs.__dict__)
         m.devs = pool
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     df = m.run()
+    CPU[loop] = time.process_time() - c
     return time.perf_counter() - t, df
+
+
+CPU: dict[bool, float] = {}  # process CPU time of the last run (wall time misleads on a shared machine)
 
 
 def profile() -> None:
@@ -76,21 +85,50 @@ def profile() -> None:
         print(f"    {tt:6.3f} s  {nc:7d} calls  {fn} ({file.split('/')[-1]}:{line})")
 
 
+def mechanisms_cost() -> None:
+    rogue = make_params({"periods": 200}, base=load_scenario("rogue_giant").params)
+    priced_out = make_params({"adopt_cost": 1e4}, base=rogue)
+    times = {}
+    for name, p in (("with adoption", rogue), ("adoption priced out", priced_out)):
+        MarketModel(p, rng=0).run()
+        t = time.process_time()
+        for s in range(5):
+            df = MarketModel(p, rng=s).run()
+        times[name] = (time.process_time() - t) / 5
+        n = df["adoptions"].sum()
+        print(f"rogue giant, {name}: {times[name]:.3f} s CPU per run ({n:.0f} adoptions in the last)")
+    ratio = times["with adoption"] / times["adoption priced out"]
+    print(f"cost of adoption and lineage when used: {ratio:.2f}x")
+    pr = cProfile.Profile()
+    pr.enable()
+    MarketModel(rogue, rng=1).run()
+    pr.disable()
+    st = pstats.Stats(pr)
+    names = ("best_open", "adoption_target", "_open_source")
+    own = sum(v[2] for k, v in st.stats.items() if "lineage.py" in k[0] or k[2] in names)
+    total = sum(v[2] for v in st.stats.values())
+    print(f"share of a rogue-giant run's time in adoption and lineage code: {100 * own / total:.1f}%")
+
+
 def main() -> None:
     one_run()  # warm-up: imports, caches
     t_ours, df = one_run()
-    print(f"one run (20 firms, 1,000 developers, 200 months): {t_ours:.3f} s (target < 1 s)")
+    print(f"one run (20 firms, 1,000 developers, 200 months): {t_ours:.3f} s wall, {CPU[False]:.3f} s CPU "
+          f"(target < 1 s)")  # fmt: skip
     profile()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     run_ensemble([PARAMS], seeds=100, seed=0)
-    t_ens = time.perf_counter() - t
-    print(f"ensemble of 100 runs in-process: {t_ens:.1f} s, {100 / t_ens:.1f} runs/s")
+    t_ens, c_ens = time.perf_counter() - t, time.process_time() - c
+    print(f"ensemble of 100 runs in-process: {t_ens:.1f} s wall ({100 / t_ens:.1f} runs/s), "
+          f"{c_ens:.1f} s CPU ({100 / c_ens:.1f} runs/s)")  # fmt: skip
     t_loop, df_loop = one_run(loop=True)
     same = np.allclose(df.to_numpy(dtype=float), df_loop.to_numpy(dtype=float), equal_nan=True)
-    print(f"baseline, developers choosing one by one in Python: {t_loop:.3f} s per run; same numbers: {same}")
+    print(f"baseline, developers choosing one by one in Python: {t_loop:.3f} s wall, {CPU[True]:.3f} s CPU "
+          f"per run; same numbers: {same}")  # fmt: skip
     if not same:
         raise SystemExit("the baseline and the vectorised pool disagree")
-    print(f"speedup: {t_loop / t_ours:.1f}")
+    print(f"speedup: {t_loop / t_ours:.1f} (wall), {CPU[True] / CPU[False]:.1f} (CPU)")
+    mechanisms_cost()
 
 
 if __name__ == "__main__":

@@ -1,27 +1,37 @@
-"""The seed's claims M1–M5 as emergent behaviour of ensembles (30 seeds each, 95% intervals).
+"""The seed's claims M1–M5 and the six asset knock-outs as emergent behaviour of 30-seed ensembles.
 
 Scenarios are the packaged TOML files; they differ only in parameters, and nothing in the model
 knows which scenario it runs. Comparisons between scenarios are paired over seeds (the same seed
-index gives the same random streams), with t-based 95% intervals of the mean difference.
+index gives the same random streams), with t-based 95% intervals of the mean difference. Every
+threshold below is the one docs/market.md states (the spec's, fixed before the runs). A claim the
+model does not reproduce is marked ``xfail(strict=True)`` with the measured number: it fails
+honestly, and the mark turns into an error the day the model starts reproducing it.
 """
 
 from functools import cache
 
 import numpy as np
+import pytest
 from scipy import stats
 
-from moatlab.market import make_params
+from moatlab.market import ASSETS, make_params
 from moatlab.market.ensemble import difference, run_ensemble, run_means, summary, sweep
-from moatlab.market.scenario import load_scenario
+from moatlab.market.scenario import MarketScenario, load_scenario
+
+pytestmark = pytest.mark.slow
 
 SEEDS = 30
 CONCENTRATED = 2500  # the spec's threshold (and the 2010 US Horizontal Merger Guidelines')
-HIGHLY_CONCENTRATED_2023 = 1800  # 2023 US Merger Guidelines
+SCENARIOS = ("baseline", "generic_assets", "rogue_giant", "leak", "fractionalisation", "public_benchmarks")
 
 
 @cache
-def ensemble(*names: str):
-    return run_ensemble([load_scenario(n) for n in names], seeds=SEEDS, seed=0)
+def ensemble():
+    base = load_scenario("baseline").params
+    knock = [
+        MarketScenario(f"no_{a}", make_params({"assets": {a: {"weight": 0.0}}}, base=base)) for a in ASSETS
+    ]
+    return run_ensemble([load_scenario(n) for n in SCENARIOS] + knock, seeds=SEEDS, seed=0)
 
 
 def ci(ds, scenario, metric):
@@ -30,63 +40,111 @@ def ci(ds, scenario, metric):
     return row["mean"], row["lo"], row["hi"]
 
 
+def lower(x):
+    return x.mean() - stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
+
+
 def test_m1_specialised_assets_keep_the_foundation_layer_concentrated_under_weak_appropriability():
+    base = load_scenario("baseline").params
     for a in (0.15, 0.3):  # weak appropriability: knowledge leaks at 70–85% of the open rate
-        sc = load_scenario("baseline")
-        ds = run_ensemble([make_params({"appropriability": a}, base=sc.params)], seeds=SEEDS, seed=0)
-        rm = run_means(ds)
-        h = rm.hhi.values.ravel()
-        lo = h.mean() - stats.t.ppf(0.975, SEEDS - 1) * h.std(ddof=1) / np.sqrt(SEEDS)
-        assert lo > CONCENTRATED, (a, h.mean(), lo)
+        ds = ensemble() if a == 0.3 else run_ensemble([make_params({"appropriability": a}, base=base)], SEEDS)
+        h = run_means(ds).hhi.isel(scenario=0).values.ravel()
+        assert lower(h) > CONCENTRATED, (a, h.mean(), lower(h))
 
 
 def test_m2_generic_assets_bring_entry_and_a_clearly_lower_hhi():
-    ds = ensemble("baseline", "generic_assets")
-    d, lo, hi = difference(ds, "generic_assets", "baseline", "hhi")
+    ds = ensemble()
+    _, _, hi = difference(ds, "generic_assets", "baseline", "hhi")
     assert hi < 0
     base, _, _ = ci(ds, "baseline", "hhi")
-    gen, _, gen_hi = ci(ds, "generic_assets", "hhi")
+    _, _, gen_hi = ci(ds, "generic_assets", "hhi")
     assert gen_hi < 0.5 * base  # clearly lower: less than half the baseline
     _, lo_e, _ = difference(ds, "generic_assets", "baseline", "entries")
     assert lo_e > 5  # at least five more entries per run on average
-    assert (
+    same = (
         load_scenario("generic_assets").params.appropriability
         == load_scenario("baseline").params.appropriability
     )
+    assert same
 
 
-def test_m3_rogue_giant_and_leak_raise_open_bases_and_derivatives_while_the_layer_stays_concentrated():
-    ds = ensemble("baseline", "rogue_giant", "leak")
-    for sc in ("rogue_giant", "leak"):
-        _, lo, _ = difference(ds, sc, "baseline", "open_share")
-        assert lo > 0.1, sc  # at least ten points more downstream products on open bases
-        _, lo, _ = difference(ds, sc, "baseline", "derivatives")
-        assert lo > 0, sc
-        _, hhi_lo, _ = ci(ds, sc, "hhi")
-        assert hhi_lo > HIGHLY_CONCENTRATED_2023, sc  # an oligopoly with a fringe, not a competitive market
+def _m3(scenario):
+    ds = ensemble()
+    _, lo, _ = difference(ds, scenario, "baseline", "open_share")
+    assert lo > 0.1, (scenario, "open_share", lo)  # at least ten points more products on open bases
+    _, lo, _ = difference(ds, scenario, "baseline", "derivatives")
+    assert lo > 0, (scenario, "derivatives", lo)
+    _, hhi_lo, _ = ci(ds, scenario, "hhi")
+    assert hhi_lo > CONCENTRATED, (scenario, "hhi", hhi_lo)  # an oligopoly with a fringe
 
 
+def test_m3_a_rogue_giant_raises_open_bases_and_derivatives_while_the_layer_stays_concentrated():
+    _m3("rogue_giant")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured (30 seeds): the leak raises the open-base share by 0.080 [0.057, 0.103], "
+    "not by the spec's 0.1; derivatives rise and HHI stays above 2,500 (lower bound 2,573)",
+)
+def test_m3_a_leak_raises_open_bases_and_derivatives_while_the_layer_stays_concentrated():
+    _m3("leak")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured (30 seeds): sweeping `competition` (the share of rents lost to a neck-and-neck rival, "
+    "Aghion et al. 2005) over 0, 0.25, 0.5, 0.75, 1, innovation is 0.0400, 0.0394, 0.0369, 0.0348, 0.0348 "
+    "per month: its maximum is at 0, no inverted U",
+)
 def test_m4_innovation_is_an_inverted_u_in_competition():
-    vals = [0.0, 0.15, 0.3, 0.45, 0.6, 0.8, 1.0]  # appropriability; competition intensity is 1 − a
-    rm = sweep(load_scenario("baseline").params, "appropriability", vals, seeds=SEEDS, seed=0)
+    vals = [0.0, 0.25, 0.5, 0.75, 1.0]  # competition κ_c: how much of its margin a firm loses to a rival
+    rm = sweep(load_scenario("baseline").params, "competition", vals, seeds=SEEDS, seed=0)
     g = rm.growth.values  # (value, seed)
-    mean = g.mean(axis=1)
-    k = int(np.argmax(mean))
-    assert 0 < k < len(vals) - 1, mean  # an interior maximum
+    k = int(np.argmax(g.mean(axis=1)))
+    assert 0 < k < len(vals) - 1, g.mean(axis=1)  # an interior maximum
     for end in (0, len(vals) - 1):  # the peak beats both ends: paired 95% interval above zero
-        d = g[k] - g[end]
-        lo = d.mean() - stats.t.ppf(0.975, SEEDS - 1) * d.std(ddof=1) / np.sqrt(SEEDS)
-        assert lo > 0, (vals[end], d.mean(), lo)
-    # and the sweep really moves competition: concentration rises with appropriability
-    h = rm.hhi.mean("seed").values
-    assert h[-1] > h[0] + 2000
+        assert lower(g[k] - g[end]) > 0, vals[end]
 
 
 def test_m5_fractionalisation_lowers_hhi_and_raises_entry_benchmarks_raise_user_surplus():
-    ds = ensemble("baseline", "fractionalisation", "public_benchmarks")
+    ds = ensemble()
     _, _, hi = difference(ds, "fractionalisation", "baseline", "hhi")
     assert hi < 0
     _, lo, _ = difference(ds, "fractionalisation", "baseline", "entries")
     assert lo > 0
     _, lo, _ = difference(ds, "public_benchmarks", "baseline", "consumer_surplus")
     assert lo > 0
+
+
+KNOCKOUT_FAILS = {
+    "compute": "measured (30 seeds): knocking out compute moves HHI by −66 [−393, +262]: the paired "
+    "interval contains zero"
+}
+
+
+@pytest.mark.parametrize(
+    "asset",
+    [
+        pytest.param(a, marks=pytest.mark.xfail(strict=True, reason=KNOCKOUT_FAILS[a]))
+        if a in KNOCKOUT_FAILS
+        else a
+        for a in ASSETS
+    ],
+)
+def test_each_asset_matters_on_its_own_knocking_it_out_moves_hhi(asset):
+    """Knock-out: the asset's weight set to 0 (nobody gains from owning it, nobody pays to rent it)."""
+    _, lo, hi = difference(ensemble(), f"no_{asset}", "baseline", "hhi")
+    assert lo > 0 or hi < 0, (asset, lo, hi)  # the paired 95% interval excludes zero
+
+
+def test_lineage_statistic_is_reported_beside_the_papers_figure():
+    """The seed's ~30 %: measured, not asserted equal — the test checks it is computed as the seed did
+    (start-up and academic models, 12 months after the release) and lies in [0, 1]."""
+    from moatlab.market.ensemble import lineage_statistic
+
+    ds = ensemble()
+    for sc in ("rogue_giant", "leak"):
+        mean, lo, hi = lineage_statistic(ds, sc)
+        assert 0 <= lo <= mean <= hi <= 1
+    assert lineage_statistic(ds, "baseline")[0] == 0.0  # no open giant, no lineage

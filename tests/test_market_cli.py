@@ -78,3 +78,31 @@ def test_bad_input_gives_one_line_exit_2_and_writes_nothing(tmp_path):
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and message in lines[0], (args, r.stderr)
         assert not out.exists()
+
+
+def test_calibrate_writes_the_fit_and_resumes(tmp_path):
+    out = tmp_path / "cal"
+    args = ("calibrate", "--samples", "2", "--seeds", "1", "--periods", "36", "--seed", "3", "--json")
+    r = run(*args, "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert set(doc["fitted"]) >= {"entry_cost", "adopt_cost"} and len(doc["fit"]) == 5
+    for f in ("fitted.json", "fit.csv", "identification.csv", "points.csv"):
+        assert (out / f).stat().st_size > 0, f
+    again = run(*args, "--out", str(out))  # the points are kept beside the output: nothing is rerun
+    assert again.returncode == 0 and json.loads(again.stdout)["fitted"] == doc["fitted"]
+
+
+def test_calibrate_bad_input(tmp_path):
+    bad = tmp_path / "t.toml"
+    bad.write_text("[hhi]\nvalue = 'x'\n", encoding="utf-8")
+    for args, message in [
+        (("--targets", str(bad)), "hhi.value"),
+        (("--samples", "0"), "--samples = 0 is not allowed"),
+        (("--periods", "12"), "--periods = 12 is not allowed"),
+    ]:
+        out = tmp_path / "o"
+        r = run("calibrate", *args, "--out", str(out))
+        assert r.returncode == 2, (args, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr, r.stderr
+        assert not out.exists()

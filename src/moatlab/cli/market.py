@@ -28,8 +28,8 @@ Workers = Annotated[int, typer.Option("--workers", help="processes (1 = in-proce
 Periods = Annotated[int | None, typer.Option("--periods", help="months per run (default: the scenario's)")]
 Json = Annotated[bool, typer.Option("--json", help="print the table as JSON")]
 
-_SHOW = ["hhi", "active", "entries", "exits", "growth", "open_share", "derivatives", "consumer_surplus",
-         "incumbent_share"]  # fmt: skip
+_SHOW = ["hhi", "active", "entries", "exits", "growth", "open_share", "derivatives", "lineage_share",
+         "consumer_surplus", "price", "outside_share", "incumbent_share"]  # fmt: skip
 
 
 def _market():
@@ -196,7 +196,7 @@ def sweep_cmd(
 ) -> None:
     """Sweep one parameter; plot innovation against competition (the paper's claim M4).
 
-    Example: moatlab market sweep --field appropriability --values 0:1:8 --seeds 30 --out out/m4
+    Example: moatlab market sweep --field competition --values 0:1:5 --seeds 30 --out out/m4
     """
     from ._common import parse_grid
 
@@ -225,3 +225,70 @@ def sweep_cmd(
         f"innovation peaks at {field} = {grid[k]:g} ({g[k]:.4f}/month; ends {g[0]:.4f} and {g[-1]:.4f})"
     )
     typer.echo(f"wrote {out}/sweep.nc, sweep.csv, innovation.png")
+
+
+@market_app.command("calibrate")
+def calibrate_cmd(
+    targets: Annotated[
+        str | None, typer.Option("--targets", help="TOML file of target moments (default: packaged facts)")
+    ] = None,
+    samples: Annotated[int, typer.Option("--samples", help="points of the Latin hypercube")] = 128,
+    seeds: Annotated[int, typer.Option("--seeds", help="runs per scenario and point")] = 4,
+    periods: Annotated[int, typer.Option("--periods", help="months per run (>= 36)")] = 48,
+    seed: Annotated[int, typer.Option("--seed", help="seeds the design and the runs")] = 0,
+    workers: Workers = 1,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address: run the points there")
+    ] = None,
+    out: OutDir = default_out("market-calibrate"),
+    json: Json = False,
+) -> None:
+    """Fit the free parameters to stylised facts by simulated moments (resumable: rerun to continue).
+
+    Writes fitted.json (values), fit.csv (per target: value, simulated, z, source),
+    identification.csv (which parameters the targets pin down) and points.csv (every point).
+
+    Example: moatlab market calibrate --samples 160 --seeds 4 --seed 2024 --out out/calib
+    """
+    _market()
+    from ..market.calibrate import calibrate, load_targets
+
+    if not 1 <= samples <= 100_000:
+        fail(f"--samples = {samples} is not allowed: must be an integer in [1, 100000]")
+    if not 1 <= seeds <= 1000:
+        fail(f"--seeds = {seeds} is not allowed: must be an integer in [1, 1000]")
+    if not 36 <= periods <= 1000:
+        fail(f"--periods = {periods} is not allowed: must be an integer in [36, 1000]")
+    if seed < 0:
+        fail(f"--seed = {seed} is not allowed: must be an integer >= 0")
+    if workers < 1:
+        fail(f"--workers = {workers} is not allowed: must be an integer >= 1")
+    tg = load_targets(targets)
+    out = Path(out)
+    work = out.parent / f".{out.name}.points"  # the resumable part lives beside the final folder
+    cols = (TextColumn("[bold]calibration points"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("points", total=samples)
+        res = calibrate(tg, samples=samples, seeds=seeds, periods=periods, rng=seed, workers=workers,
+                        scheduler=scheduler, out=work, progress=lambda k: bar.advance(task, k))  # fmt: skip
+    doc = {"fitted": res.fitted, "meta": res.meta, "loss": float(res.points["loss"].min())}
+    with atomic_dir(out) as tmp:
+        (tmp / "fitted.json").write_text(dumps(doc) + "\n", encoding="utf-8")
+        res.fit.to_csv(tmp / "fit.csv", index=False)
+        res.identification.to_csv(tmp / "identification.csv", index=False)
+        res.points.to_csv(tmp / "points.csv", index=False)
+    if json:
+        typer.echo(dumps({**doc, "fit": res.fit.to_dict(orient="records"),
+                          "identification": res.identification.to_dict(orient="records")}))  # fmt: skip
+        return
+    t = Table(title=f"calibration: {samples} points × {seeds} seeds, loss {doc['loss']:.3g}")
+    for c in ("target", "value", "simulated", "z"):
+        t.add_column(c, justify="right" if c != "target" else "left")
+    for r in res.fit.itertuples():
+        t.add_row(r.target, f"{r.value:.4g}", f"{r.simulated:.4g}", f"{r.z:+.2f}")
+    Console().print(t)
+    for r in res.identification.itertuples():
+        pin = "pinned down" if r.pinned_down else "NOT pinned down by the targets"
+        span = f"good points span {r.good_iqr_share:.0%} of the range"
+        typer.echo(f"{r.parameter} = {r.fitted:.4g}  ({pin}; {span})")
+    typer.echo(f"wrote {out}/fitted.json, fit.csv, identification.csv, points.csv")

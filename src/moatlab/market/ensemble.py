@@ -229,3 +229,28 @@ def difference(
     mean = float(d.mean())
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * float(d.std(ddof=1)) / np.sqrt(n) if n > 1 else np.inf
     return mean, mean - half, mean + half
+
+
+def lineage_statistic(ds: xr.Dataset, scenario: str, months: int = 12, level: float = 0.95):
+    """The seed's lineage statistic for one scenario: mean and CI over seeds of ``lineage_share``
+    ``months`` after the open giant's release or the leak (month ``months`` when there is neither).
+
+    Azoulay et al. (2024, §3.4) count, among the language models start-ups and academic groups
+    introduced by the end of 2023, the share built on LLaMA or its descendants (close to 30 %).
+    ``lineage_share`` is the simulated counterpart: active challenger and academic firms whose model
+    descends from the giant's or the leaked model. Returns ``(mean, lo, hi)``.
+    """
+    params = json.loads(ds.attrs["params"])[str(scenario)]
+    if params.get("rogue") is not None:
+        t0 = int(params["rogue"]["period"])
+    elif params.get("leak") is not None:
+        t0 = int(params["leak"]["period"])
+    else:
+        t0 = 0
+    t = min(t0 + months, ds.sizes["period"] - 1)
+    x = ds["lineage_share"].sel(scenario=scenario).isel(period=t).values
+    x = x[np.isfinite(x)]
+    n = x.size
+    mean = float(x.mean()) if n else np.nan
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * float(x.std(ddof=1)) / np.sqrt(n) if n > 1 else 0.0
+    return mean, max(mean - half, 0.0), min(mean + half, 1.0)

@@ -14,7 +14,7 @@ Complementary assets (Teece 1986; erosion after Tripsas 1997)::
 
 Scaling law and know-how::
 
-    E_i  = I_i / κ_i,compute · (1 + K_i)^η_K · (1 + η_D a_i,data)   effective compute of spend I_i
+    E_i  = I_i / κ_i,compute · (1 + K_i)^η_K · (1 + η_D w_data a_i,data) · (1 + η_C w_comp o_i,comp)
     X_i  ← X_i + E_i,   capability c_i = σ · ln X_i                 diminishing returns in compute
     K_i  ← (1 − δ_K) K_i + learning · ln(1 + E_i)
     q_i  = c_i + network_bonus · w_net(t) · a_i,net                 data network effects
@@ -24,14 +24,16 @@ Knowledge flows (appropriability a, openness o_k of the source)::
     r_k      = leak_base · (1 − a) + leak_open · o_k
     K_i     += max_k r_k (K_k − K_i)^+
     ln X_i  += imitation · max_k r_k (ln X_k − ln X_i)^+
-    ln X_i  ≥ ln X_open − open_gap            anyone can fine-tune the open frontier
+    (openness speeds know-how flows only; capability imitation runs at the closed rate)
+    adoption: pay adopt_cost · φ_i now, get ln X_i ← max(ln X_i, ln X_open − open_gap/σ) after adopt_lag
 
 Users (logit with an outside option, perceived quality, Aghion-style margins)::
 
     q̃_i   = q_i + (1 − b)(brand_i + ε_i),   brand_i = brand_bonus · w_bench(t) · a_i,bench
     ε_i    = ρ ε_i + √(1 − ρ²) N(0, noise²)     users' persistent misperception (AR(1))
     m_i    = margin · (1 − κ · exp(−gap_i^+ / g)),   gap_i = q_i − max_{k≠i} q_k
-    u_i    = β q̃_i + reach · w_serving(t) ln a_i,serving − α m_i,   u_0 = β q_out
+    u_i    = β q̃_i + reach · w_serv(t) ln a_i,serv + trust · w_safe(t) ln a_i,safe − α m_i,   u_0 = β q_out(t)
+    q_out(t) = outside_quality + outside_tracking · (frontier_t − frontier_0)   free alternatives improve
     s_i    = e^{u_i} / (e^{u_0} + Σ_k e^{u_k})
     CS     = (M/α) [ ln(1 + Σ_k e^{u_k − u_0}) − Σ_k s_k (u_k − v_k) ]     v_k: u_k at the true quality
 
@@ -94,11 +96,20 @@ def access_multipliers(p: MarketParams, holdings: np.ndarray, t: int) -> np.ndar
 
 
 def effective_compute(
-    spend: np.ndarray, kappa_compute: np.ndarray, knowhow: np.ndarray, own_data: np.ndarray, p: MarketParams
+    spend: np.ndarray,
+    kappa_compute: np.ndarray,
+    knowhow: np.ndarray,
+    data: np.ndarray,
+    p: MarketParams,
+    env: np.ndarray | float = 0.0,
 ) -> np.ndarray:
-    """E = I / κ_compute · (1 + K)^η_K · (1 + η_D o_data)."""
-    eff = (1.0 + knowhow) ** p.knowhow_elasticity * (1.0 + p.data_efficiency * own_data)
-    return spend / kappa_compute * eff
+    """E = I / κ_compute · (1 + K)^η_K · (1 + η_D w_data a_data) · (1 + η_C w_compute o_compute).
+
+    ``data`` is w_data · a_data and ``env`` is w_compute · o_compute (an owned, optimised compute
+    environment — custom chips, cluster engineering — gets more out of each dollar than rented GPUs).
+    """
+    eff = (1.0 + knowhow) ** p.knowhow_elasticity * (1.0 + p.data_efficiency * data)
+    return spend / kappa_compute * eff * (1.0 + p.compute_efficiency * env)
 
 
 def capability(compute_stock: np.ndarray, scaling: float) -> np.ndarray:

@@ -3,7 +3,11 @@
 1. Decisions: each firm prices ``SPEND_OPTIONS`` × its budget (spend_rate × cash) by the profit
    the extra quality would bring over ``horizon`` months against today's rivals, and takes the
    best (agents' ``decide``, random order); its release policy sets its openness.
-2. Training (scaling law) and knowledge flows (leakage, imitation, the open-weights floor).
+   A firm may instead *adopt* the best open base (open weights or a leaked model): it pays
+   ``adopt_cost`` (times a firm-specific factor) now and gets the base, ``open_gap`` below it,
+   ``adopt_lag`` months later; its lineage then records the base (:mod:`moatlab.market.lineage`).
+2. Training (scaling law) and knowledge flows (leakage and imitation at the closed rate; openness
+   speeds know-how flows, while capability from open weights comes only by adoption).
 3. Market: users by logit over perceived quality; developers choose bases; revenue, royalties
    (capped by platform policy), serving, compliance and licensing costs, regulation penalties.
 4. Assets accumulate with spend or usage and depreciate; their weights erode.
@@ -20,11 +24,16 @@ import mesa
 import numpy as np
 
 from .._validate import ParameterError
+from . import entry as _entry
+from . import lineage as lin
 from . import mechanisms as mx
 from .agents import OPEN_WEIGHTS, DeveloperPool, FoundationFirm
 from .params import ASSETS, TYPES, MarketParams
 
 SPEND_OPTIONS = np.array([0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0])
+ADOPT = SPEND_OPTIONS.size  # the option column "adopt the best open base"
+_KIND = {k: i for i, k in enumerate(TYPES)}
+FRONTIER_BAND = 0.5  # nats of capability: "at the frontier" means within ~40% of the best effective compute
 METRICS = {
     "hhi": "Herfindahl–Hirschman index of foundation-layer revenue (0–10,000)",
     "active": "active foundation-model firms",
@@ -38,6 +47,14 @@ METRICS = {
     "derivatives": "downstream products built on open bases",
     "incumbent_share": "incumbents' share of foundation-layer profit",
     "open_firms": "active firms releasing open weights",
+    "adoptions": "firms completing the adoption of an open base this period",
+    "lineage_share": "share of active start-up and academic firms whose model descends from the open giant's "
+    "or the leaked model (0 before such a release)",
+    "lineage_products": "share of downstream products on the open giant's or the leaked model's lineage",
+    "price": "user-weighted mean API price (margin, $B per unit of market per month)",
+    "qa_price": "user-weighted mean price per unit of capability, price · exp(−q)",
+    "frontier_firms": "active firms within 0.5 nats (~40% of effective compute) of the frontier",
+    "outside_share": "users' share of the outside option (not buying from any foundation model)",
 }
 _CAP = {"compute": 0, "serving": 1, "safety": 2, "benchmarks": 3, "data": 4, "network": 5}
 
@@ -79,6 +96,7 @@ class MarketModel(mesa.Model):
         self.holdings = np.zeros((n, len(ASSETS)))
         self.alive = np.zeros(n, dtype=bool)
         self.incumbent = np.zeros(n, dtype=bool)
+        self.kind = np.zeros(n, dtype=np.int64)
         self.funding = np.zeros(n)
         self.spend_rate = np.zeros(n)
         self.fixed_scale = np.zeros(n)
@@ -87,16 +105,19 @@ class MarketModel(mesa.Model):
         self.last_royalty = np.zeros(n)
         self.choice = np.zeros(n, dtype=np.int64)
         self.option_row = np.zeros(n, dtype=np.int64)
-        self.option_value = np.zeros((0, SPEND_OPTIONS.size))
-        self.firms: dict[int, FoundationFirm] = {}
-        self.leaked_compute = 0.0  # compute stock of the leaked model (0: none)
+        self.option_value = np.zeros((0, SPEND_OPTIONS.size + 1))
+        self.lineage = lin.Lineage(n)
+        self.leaked_compute = 0.0
+        self._entries = self._exits = self._adoptions = 0
+        self.frontier0 = None
         self.devs = DeveloperPool(p.n_developers, p.dev_open_taste, self.rng)
-        self._entries = self._exits = 0
+        self.firms: dict[int, FoundationFirm] = {}
         for kind in TYPES:
             t = p.types[kind]
             for _ in range(t.count):
                 self._add_firm(kind, t.compute0, t.knowhow0)
         self.frontier = self._frontier()
+        self.frontier0 = self.frontier
         self.metrics: dict[str, float] = {}
         self._size = p.market_size
         self.datacollector = mesa.DataCollector(
@@ -116,8 +137,11 @@ class MarketModel(mesa.Model):
         self.royalty[i] = min(t.royalty, self.p.policy.royalty_cap)
         self.funding[i], self.spend_rate[i], self.fixed_scale[i] = t.funding, t.spend_rate, t.fixed_scale
         self.incumbent[i] = kind == "incumbent"
+        self.kind[i] = _KIND[kind]
         self.last_revenue[i] = self.last_royalty[i] = self.belief_error[i] = 0.0
         self.alive[i] = True
+        # a firm-specific adoption-cost factor: integration, licence review, retraining staff
+        self.lineage.new_model(i, float(np.exp(self.p.adopt_noise * self.rng.standard_normal())))
         firm = FoundationFirm(self, i, kind, t.release, t.openness)
         self.firms[i] = firm
         return firm
@@ -125,6 +149,7 @@ class MarketModel(mesa.Model):
     def retire(self, firm: FoundationFirm) -> None:
         """Remove a firm: its row is freed and its developers must choose again."""
         self.alive[firm.idx] = False
+        self.lineage.drop(firm.idx)
         self.devs.base[self.devs.base == firm.idx] = DeveloperPool.NONE
         del self.firms[firm.idx]
         firm.remove()
@@ -134,10 +159,40 @@ class MarketModel(mesa.Model):
         a = self.alive
         return float(mx.capability(self.compute[a], self.p.scaling).max()) if a.any() else 0.0
 
+    def _fixed_scale(self, t: int) -> float:
+        """Compliance and licensing costs grow at ``fixed_cost_growth`` a month (regulation, data prices)."""
+        return (1.0 + self.p.fixed_cost_growth) ** t
+
+    def _funding_scale(self) -> float:
+        """Outside funding follows the market: (size_t / size_0)^funding_elasticity (venture capital)."""
+        return (self._size / self.p.market_size) ** self.p.funding_elasticity
+
+    def outside_quality(self) -> float:
+        """q_out(t) = outside_quality + tracking · (frontier_t − frontier_0): free alternatives improve."""
+        p = self.p
+        drift = 0.0 if self.frontier0 is None else max(self.frontier - self.frontier0, 0.0)
+        return p.outside_quality + p.outside_tracking * drift
+
+    def best_open(self) -> tuple[float, int]:
+        """Compute stock and row (``LEAKED`` for the leaked model, −1 for none) of the best open base."""
+        open_rows = np.flatnonzero(self.alive & (self.openness >= OPEN_WEIGHTS))
+        best, row = 0.0, -1
+        if open_rows.size:
+            k = int(open_rows[np.argmax(self.compute[open_rows])])
+            best, row = float(self.compute[k]), k
+        if self.leaked_compute > best:
+            best, row = self.leaked_compute, DeveloperPool.LEAKED
+        return best, row
+
+    def adoption_target(self) -> float:
+        """ln X of a model fine-tuned from the best open base: ln X_open − open_gap / σ (−inf: none)."""
+        best, _ = self.best_open()
+        return float(np.log(best)) - self.p.open_gap / self.p.scaling if best > 0 else -np.inf
+
     # --- the period ------------------------------------------------------------------------
     def step(self) -> None:
         p, t = self.p, self.steps - 1
-        self._entries = self._exits = 0
+        self._entries = self._exits = self._adoptions = 0
         self._size = p.market_size * (1.0 + p.demand_growth) ** t
         self._events(t)
         idx = np.flatnonzero(self.alive)
@@ -147,17 +202,32 @@ class MarketModel(mesa.Model):
         self._price_options(idx, kappa, acc, w)
         for i in self.rng.permutation(idx):
             self.firms[int(i)].decide()
-        spend = SPEND_OPTIONS[self.choice[idx]] * self.spend_rate[idx] * np.maximum(self.cash[idx], 0.0)
-        eff = mx.effective_compute(spend, kappa[:, 0], self.knowhow[idx], acc[:, 4], p)
+        ch = self.choice[idx]
+        adopt = ch == ADOPT
+        frac = np.where(adopt, 0.0, SPEND_OPTIONS[np.minimum(ch, ADOPT - 1)])
+        spend = frac * self.spend_rate[idx] * np.maximum(self.cash[idx], 0.0)
+        adopt_cost = np.where(adopt, p.adopt_cost * self.lineage.cost_factor[idx], 0.0)
+        if adopt.any():
+            self.lineage.start(idx[adopt], self.adoption_target(), self._open_source(), t + p.adopt_lag)
+        own = mx.ownership(self.holdings[idx])
+        eff = mx.effective_compute(
+            spend, kappa[:, 0], self.knowhow[idx], w[4] * acc[:, 4], p, w[0] * own[:, 0]
+        )
         self.compute[idx] += eff
         self.knowhow[idx] = (1 - p.knowhow_depreciation) * self.knowhow[idx] + p.learning * np.log1p(eff)
         self._knowledge_flows(idx)
+        self._adoptions = self.lineage.land(t, self.compute, self.alive)
         revenue, royalty, serve = self._markets(idx, kappa, acc, w)
-        scale = self._size / p.market_size  # costs grow with the industry
-        fixed = scale * self.fixed_scale[idx] * (p.safety_cost * kappa[:, 2] + p.data_cost * kappa[:, 4])
+        fixed = (
+            self._fixed_scale(t)
+            * self.fixed_scale[idx]
+            * (p.safety_cost * kappa[:, 2] + p.data_cost * kappa[:, 4])
+        )
         pol = p.policy
         penalty = np.where(self.openness[idx] < pol.theta, pol.penalty * revenue, 0.0)
-        self.cash[idx] += self.funding[idx] + revenue - spend - fixed - serve - penalty
+        self.cash[idx] += (
+            self.funding[idx] * self._funding_scale() + revenue - spend - adopt_cost - fixed - serve - penalty
+        )
         self.last_revenue[idx], self.last_royalty[idx] = revenue, royalty
         self._accumulate(idx, spend, self._usage(idx))
         for i in idx:
@@ -165,6 +235,11 @@ class MarketModel(mesa.Model):
         self._entry(t)
         self._record(idx, revenue)
         self.datacollector.collect(self)
+
+    def _open_source(self) -> tuple[int, int]:
+        """(id, root) of the best open base: its root decides whose lineage an adopter joins."""
+        _, row = self.best_open()
+        return self.lineage.base_of(self.lineage.LEAKED if row == DeveloperPool.LEAKED else row)
 
     def _events(self, t: int) -> None:
         p = self.p
@@ -174,10 +249,13 @@ class MarketModel(mesa.Model):
                 f = inc[p.rogue.firm]
                 f.release, f.base_openness = "open", p.rogue.openness
                 self.openness[f.idx] = p.rogue.openness
+                if p.rogue.openness >= OPEN_WEIGHTS:
+                    self.lineage.mark_root(int(self.lineage.root[f.idx]), t)
         if p.leak is not None and t == p.leak.period:
             closed = self.alive & (self.openness < OPEN_WEIGHTS)
             if closed.any():
                 self.leaked_compute = max(self.leaked_compute, float(self.compute[closed].max()))
+                self.lineage.mark_root(self.lineage.LEAKED, t)
 
     def _quality(self, idx: np.ndarray, acc: np.ndarray, w: np.ndarray) -> np.ndarray:
         return self._quality_of(self.compute[idx], acc, w)
@@ -192,21 +270,34 @@ class MarketModel(mesa.Model):
         return q + (1 - p.policy.public_benchmarks) * p.brand_bonus * w[3] * acc[:, 3]
 
     def _reach(self, acc: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """reach · w_serving · ln a_serving: the users a product can reach (consideration sets)."""
-        return self.p.reach * w[1] * np.log(acc[:, 1])
+        """reach · w_serving · ln a_serving + trust · w_safety · ln a_safety: the users a product can
+        reach (consideration sets), and those who buy only with safety and governance assurances."""
+        p = self.p
+        return p.reach * w[1] * np.log(acc[:, 1]) + p.trust * w[2] * np.log(acc[:, 2])
 
     def _price_options(self, idx: np.ndarray, kappa: np.ndarray, acc: np.ndarray, w: np.ndarray) -> None:
-        """Value of each spend option for each firm: horizon × Δ(user profit) − spend."""
+        """Value of each option for each firm: horizon × Δ(user profit) − spend.
+
+        The last column is adopting the best open base: the quality gain arrives after ``adopt_lag``
+        months (so it earns over ``horizon − adopt_lag``) and costs ``adopt_cost`` × the firm's factor;
+        it is open to a firm that has none pending and the cash to pay.
+        """
         p = self.p
         budget = self.spend_rate[idx] * np.maximum(self.cash[idx], 0.0)
         spend = budget[:, None] * SPEND_OPTIONS[None, :]
-        eff = mx.effective_compute(spend, kappa[:, :1], self.knowhow[idx, None], acc[:, 4:5], p)
+        env = w[0] * mx.ownership(self.holdings[idx, :1])
+        eff = mx.effective_compute(spend, kappa[:, :1], self.knowhow[idx, None], w[4] * acc[:, 4:5], p, env)
         dq = p.scaling * (np.log(self.compute[idx, None] + eff) - np.log(self.compute[idx, None]))
+        lx = np.log(self.compute[idx])
+        dq_adopt = p.scaling * np.maximum(self.adoption_target() - lx, 0.0)
+        dq = np.concatenate([dq, dq_adopt[:, None]], axis=1)
+        cost = p.adopt_cost * self.lineage.cost_factor[idx]
+        spend = np.concatenate([spend, cost[:, None]], axis=1)
         q = self._quality(idx, acc, w)
         base = self._perceived_base(q, acc, w)
         reach = self._reach(acc, w)
         u = p.quality_sensitivity * base + reach - p.price_sensitivity * mx.margins(q, p)
-        u0 = p.quality_sensitivity * p.outside_quality
+        u0 = p.quality_sensitivity * self.outside_quality()
         top = max(float(u.max(initial=u0)), u0) + p.quality_sensitivity * float(dq.max(initial=0.0))
         others = np.exp(u0 - top) + np.exp(u - top).sum() - np.exp(u - top)
         gaps = mx.lead_gaps(q)
@@ -218,21 +309,24 @@ class MarketModel(mesa.Model):
         u_opt = p.quality_sensitivity * (base[:, None] + dq) + reach[:, None] - p.price_sensitivity * m_opt
         e = np.exp(u_opt - top)
         s_opt = e / (others[:, None] + e)
-        net = self._size * s_opt * (m_opt - p.serving_cost * kappa[:, 1:2])
-        self.option_value = p.horizon * (net - net[:, :1]) - spend
+        net = self._size * s_opt * (m_opt - p.serving_cost * kappa[:, 0:1])
+        months = np.full(dq.shape[1], float(p.horizon))
+        months[ADOPT] = max(p.horizon - p.adopt_lag, 0)
+        value = months[None, :] * (net - net[:, :1]) - spend
+        can = (dq_adopt > 0) & (self.lineage.due[idx] < 0) & (self.cash[idx] >= cost)
+        value[:, ADOPT] = np.where(can, value[:, ADOPT], -np.inf)
+        self.option_value = value
         self.option_row[idx] = np.arange(idx.size)
 
     def _knowledge_flows(self, idx: np.ndarray) -> None:
+        """Know-how leaks at r_k (openness speeds it: papers, code, weights to study); capability is
+        imitated at the closed rate only — building on open weights is adoption, which has a cost."""
         p = self.p
         r = mx.leak_rates(self.openness[idx], p)
         self.knowhow[idx] += mx.catch_up(self.knowhow[idx], r)
         lx = np.log(self.compute[idx])
-        lx = lx + p.imitation * mx.catch_up(lx, r)
-        open_x = self.compute[idx][self.openness[idx] >= OPEN_WEIGHTS]
-        best_open = max(float(open_x.max(initial=0.0)), self.leaked_compute)
-        if best_open > 0:
-            lx = np.maximum(lx, np.log(best_open) - p.open_gap / p.scaling)
-        self.compute[idx] = np.exp(lx)
+        r_closed = mx.leak_rates(np.zeros(idx.size), p)
+        self.compute[idx] = np.exp(lx + p.imitation * mx.catch_up(lx, r_closed))
 
     def _markets(self, idx, kappa, acc, w):
         p = self.p
@@ -247,11 +341,15 @@ class MarketModel(mesa.Model):
         reach = self._reach(acc, w)
         u = p.quality_sensitivity * perceived + reach - p.price_sensitivity * m
         v = p.quality_sensitivity * q + reach - p.price_sensitivity * m
-        u0 = p.quality_sensitivity * p.outside_quality
+        u0 = p.quality_sensitivity * self.outside_quality()
         s = mx.logit_shares(u, u0)
         self.metrics["consumer_surplus"] = mx.consumer_surplus(u, v, u0, s, p, self._size)
+        inside = float(s.sum())
+        self.metrics["outside_share"] = 1.0 - inside
+        self.metrics["price"] = float(np.sum(s * m) / inside) if inside > 0 else np.nan
+        self.metrics["qa_price"] = float(np.sum(s * m * np.exp(-q)) / inside) if inside > 0 else np.nan
         users = self._size * s * m
-        serve = self._size * s * p.serving_cost * kappa[:, 1]
+        serve = self._size * s * p.serving_cost * kappa[:, 0]
         royalty, self._n_devs = self._developers(idx, perceived, q)
         if self.openness[idx].size:
             comm = np.where(self.openness[idx] >= OPEN_WEIGHTS, p.community * np.log1p(self._n_devs), 0.0)
@@ -276,15 +374,15 @@ class MarketModel(mesa.Model):
         devs.base[orphan] = DeveloperPool.NONE
         switch = self.rng.random(devs.n) < p.dev_switch
         who = np.flatnonzero(switch | orphan)
-        devs.choose(
-            who, options, closed_u, open_u, opn, p.dev_quality_sensitivity * p.dev_outside_quality, self.rng
-        )
+        drift = self.outside_quality() - p.outside_quality
+        outside = p.dev_quality_sensitivity * (p.dev_outside_quality + drift)
+        devs.choose(who, options, closed_u, open_u, opn, outside, self.rng)
         pos = np.full(p.max_firms, -1)
         pos[idx] = np.arange(idx.size)
         on = devs.base >= 0
         n_devs = np.bincount(pos[devs.base[on]], minlength=idx.size).astype(float)
         royalty = np.where(is_open, 0.0, self.royalty[idx] * p.dev_revenue * n_devs)
-        # downstream quality and open share
+        # downstream quality, open share and lineage of the products
         base_q = np.full(devs.n, np.nan)
         base_q[on] = q[pos[devs.base[on]]]
         leaked = devs.base == DeveloperPool.LEAKED
@@ -293,13 +391,16 @@ class MarketModel(mesa.Model):
         on_open = leaked.copy()
         on_open[on] = is_open[pos[devs.base[on]]]
         with_product = on | leaked
-        gain = p.finetune_gain * (1.0 + on_open)
+        gain = p.finetune_gain * np.where(on_open, p.open_finetune_advantage, 1.0)
         n_prod = int(with_product.sum())
         self.metrics["downstream_quality"] = (
             float(np.mean((base_q + gain)[with_product])) if n_prod else np.nan
         )
         self.metrics["derivatives"] = float(on_open.sum())
         self.metrics["open_share"] = float(on_open.sum() / n_prod) if n_prod else np.nan
+        on_lin = leaked & self.lineage.leak_is_marked()
+        on_lin[on] = self.lineage.in_lineage()[devs.base[on]]
+        self.metrics["lineage_products"] = float(on_lin.sum() / n_prod) if n_prod else np.nan
         return royalty, n_devs
 
     def _usage(self, idx: np.ndarray) -> np.ndarray:
@@ -316,51 +417,10 @@ class MarketModel(mesa.Model):
         self.holdings[idx] = (1 - dep) * self.holdings[idx] + acc * driver
 
     def _entry(self, t: int) -> None:
-        p = self.p
-        arrivals = self.rng.poisson(p.entry_rate)
-        if arrivals == 0:
-            return
-        kinds = [k for k in TYPES if p.types[k].entry_share > 0]
-        if not kinds:
-            return
-        wts = np.array([p.types[k].entry_share for k in kinds])
-        mk = mx.rental_markups(p, t)
-        cost = p.entry_cost * (1.0 + mk.sum()) * self._size / p.market_size
-        for _ in range(arrivals):
-            kind = kinds[int(self.rng.choice(len(kinds), p=wts / wts.sum()))]
-            tp = p.types[kind]
-            x = tp.compute0 * float(np.exp(p.entry_noise * self.rng.standard_normal())) / (1.0 + mk[0])
-            x = max(x, self._open_floor())
-            idx = np.flatnonzero(self.alive)
-            k = max(tp.knowhow0, (1 - p.appropriability) * float(self.knowhow[idx].max(initial=0.0)))
-            if self._entry_value(idx, x, tp, mk, t) * p.entry_horizon > cost * tp.fixed_scale:
-                if self._add_firm(kind, x, k) is not None:
-                    self._entries += 1
-
-    def _open_floor(self) -> float:
-        open_x = self.compute[self.alive & (self.openness >= OPEN_WEIGHTS)]
-        best = max(float(open_x.max(initial=0.0)), self.leaked_compute)
-        return best * float(np.exp(-self.p.open_gap / self.p.scaling)) if best > 0 else 0.0
+        _entry.entry(self, t)
 
     def _entry_value(self, idx: np.ndarray, x: float, tp, mk: np.ndarray, t: int) -> float:
-        """Expected monthly profit of an entrant with compute x and no assets, against today's rivals."""
-        p = self.p
-        w = mx.asset_weights(p, t)
-        acc = mx.access(p, self.holdings[idx])
-        q = self._quality(idx, acc, w)
-        a0 = mx.access(p, np.zeros((1, len(ASSETS))))
-        qe = float(self._quality_of(np.array([x]), a0, w)[0])
-        q_all = np.append(q, qe)
-        m = mx.margins(q_all, p)
-        base = np.append(self._perceived_base(q, acc, w), self._perceived_base(np.array([qe]), a0, w))
-        reach = np.append(self._reach(acc, w), self._reach(a0, w))
-        u = p.quality_sensitivity * base + reach - p.price_sensitivity * m
-        s = mx.logit_shares(u, p.quality_sensitivity * p.outside_quality)
-        kappa = 1.0 + mk
-        fixed = (
-            self._size / p.market_size * tp.fixed_scale * (p.safety_cost * kappa[2] + p.data_cost * kappa[4])
-        )
-        return self._size * s[-1] * (m[-1] - p.serving_cost * kappa[1]) + tp.funding - fixed
+        return _entry.entry_value(self, idx, x, tp, mk, t)
 
     def _record(self, idx: np.ndarray, revenue: np.ndarray) -> None:
         new = self._frontier()
@@ -368,6 +428,7 @@ class MarketModel(mesa.Model):
         rev = np.zeros(self.p.max_firms)
         rev[idx] = np.maximum(revenue, 0.0)
         total = rev.sum()
+        fringe = alive & (self.kind != _KIND["incumbent"])
         self.metrics.update(
             hhi=mx.hhi(rev[alive]),
             active=float(alive.sum()),
@@ -377,8 +438,17 @@ class MarketModel(mesa.Model):
             growth=new - self.frontier,
             incumbent_share=float(rev[self.incumbent & alive].sum() / total) if total > 0 else np.nan,
             open_firms=float((alive & (self.openness >= OPEN_WEIGHTS)).sum()),
+            adoptions=float(self._adoptions),
+            lineage_share=self.lineage.share(fringe),
+            frontier_firms=float(
+                (mx.capability(self.compute[alive], self.p.scaling) >= new - FRONTIER_BAND).sum()
+            ),
         )
         self.frontier = new
+
+    def _at_frontier(self, frontier: float) -> float:
+        c = mx.capability(self.compute[self.alive], self.p.scaling)
+        return float((c >= frontier - FRONTIER_BAND).sum())
 
     def run(self, periods: int | None = None):
         """Run ``periods`` (default ``params.periods``) and return the per-period metrics table."""

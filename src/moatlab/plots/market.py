@@ -22,6 +22,13 @@ LABELS = {
     "exits": "exits",
     "downstream_quality": "mean downstream quality",
     "open_firms": "firms releasing open weights",
+    "adoptions": "adoptions of open bases",
+    "lineage_share": "start-up and academic models on the open giant's or leaked lineage",
+    "lineage_products": "downstream products on the open giant's or leaked lineage",
+    "price": "mean API price (margin)",
+    "qa_price": "price per unit of capability",
+    "frontier_firms": "firms at the frontier (within 0.5 nats)",
+    "outside_share": "users' share of the outside option",
 }
 
 
@@ -101,7 +108,9 @@ def plot_innovation(rm: xr.Dataset, field: str = "appropriability", level: float
     x = rm[field].values.astype(float)
     xlab = field
     if field == "appropriability":
-        x, xlab = 1.0 - x, "competition intensity 1 − appropriability"
+        x, xlab = 1.0 - x, "knowledge-flow intensity 1 − appropriability"
+    elif field == "competition":
+        xlab = "competition κ_c (share of rents lost to a neck-and-neck rival)"
     n = rm.sizes["seed"]
     t = float(stats.t.ppf(0.5 + level / 2, n - 1)) if n > 1 else 0.0
     g = rm["growth"]

@@ -1,0 +1,142 @@
+"""Second-round mechanisms: adoption of open bases with a cost and a lag, lineage, the fine-tuning
+advantage of open weights, outside options, prices, entry in the baseline, calibration."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moatlab.market import MarketModel, make_params
+from moatlab.market.lineage import Lineage
+from moatlab.market.scenario import load_scenario
+
+
+def test_adoption_lands_only_after_the_lag_and_costs_cash():
+    p = make_params({"periods": 30, "adopt_lag": 5, "adopt_cost": 0.01, "adopt_noise": 0.0},
+                    base=load_scenario("rogue_giant").params)  # fmt: skip
+    df = MarketModel(p, rng=3).run()
+    assert df["adoptions"].sum() > 0
+    assert df["adoptions"].iloc[: p.adopt_lag].sum() == 0  # nothing lands before the first lag is over
+    dear = MarketModel(make_params({"adopt_cost": 1e3}, base=p), rng=3).run()
+    assert dear["adoptions"].sum() == 0  # nobody can pay: adoption is not free
+
+
+def test_lineage_follows_the_base_and_its_descendants():
+    lin = Lineage(4)
+    for r in range(4):
+        lin.new_model(r, 1.0)
+    lin.mark_root(0, 0)  # row 0 is the open giant
+    lin.start(np.array([1]), 5.0, lin.base_of(0), 2)
+    x = np.ones(4)
+    alive = np.ones(4, dtype=bool)
+    assert lin.land(1, x, alive) == 0 and lin.root[1] == 1  # not due yet
+    assert lin.land(2, x, alive) == 1 and lin.root[1] == 0 and x[1] == pytest.approx(np.exp(5.0))
+    lin.start(np.array([2]), 6.0, lin.base_of(1), 3)  # a descendant of a descendant
+    lin.land(3, x, alive)
+    assert lin.root[2] == 0 and lin.parent[2] == lin.uid[1]
+    fringe = np.array([False, True, True, True])
+    assert lin.share(fringe) == pytest.approx(2 / 3)
+    lin.start(np.array([3]), 0.0, lin.base_of(0), 4)  # a worse base than its own model: no adoption
+    assert lin.land(4, x, alive) == 0 and lin.root[3] == 3
+
+
+def test_adoption_costs_and_lags_slow_the_spread_of_the_open_lineage():
+    base = load_scenario("rogue_giant").params
+    cheap = make_params({"periods": 24, "adopt_cost": 0.0, "adopt_lag": 0}, base=base)
+    dear = make_params({"periods": 24, "adopt_cost": 0.5, "adopt_lag": 12}, base=base)
+    share = [np.mean([MarketModel(p, rng=s).run()["lineage_share"].iloc[12] for s in range(4)])
+             for p in (cheap, dear)]  # fmt: skip
+    assert share[0] > share[1]
+
+
+def test_open_finetune_advantage_is_a_parameter_not_a_doubling():
+    base = load_scenario("rogue_giant").params
+    a = MarketModel(make_params({"periods": 12}, base=base), rng=0).run()
+    b = MarketModel(make_params({"periods": 12, "open_finetune_advantage": 2.0}, base=base), rng=0).run()
+    assert make_params({}).open_finetune_advantage == 1.0
+    assert (b.downstream_quality >= a.downstream_quality - 1e-12).all()
+    assert (b.downstream_quality > a.downstream_quality).any()
+
+
+def test_prices_and_the_outside_option_are_outputs_and_the_outside_option_keeps_its_users():
+    df = MarketModel(make_params({"periods": 120}), rng=1).run()
+    assert {"price", "qa_price", "outside_share"} <= set(df.columns)
+    assert (df.price > 0).all() and (df.qa_price > 0).all()
+    assert df.qa_price.iloc[-1] < df.qa_price.iloc[0]  # capability gets cheaper
+    assert df.outside_share.iloc[60:].mean() > 0.1  # free alternatives keep up with the frontier
+    frozen = MarketModel(make_params({"periods": 120, "outside_tracking": 0.0}), rng=1).run()
+    assert frozen.outside_share.iloc[60:].mean() < df.outside_share.iloc[60:].mean()
+
+
+def test_the_baseline_has_entry():
+    e = [MarketModel(make_params({}), rng=s).run()["entries"].sum() for s in range(3)]
+    assert min(e) > 0
+
+
+def test_calibration_is_seeded_resumable_and_reports_identification(tmp_path):
+    from moatlab.market.calibrate import FREE, calibrate, load_targets
+
+    kw = {"samples": 3, "seeds": 1, "periods": 36, "free": {k: FREE[k] for k in ("entry_cost", "adopt_cost")}}
+    a = calibrate(rng=5, out=tmp_path / "c", **kw)
+    b = calibrate(rng=5, out=tmp_path / "c", **kw)  # resumes: every point is already there
+    assert a.fitted == b.fitted and len(b.points) == 3
+    assert set(a.fit.target) == {t.name for t in load_targets()}
+    assert set(a.identification.parameter) == {"entry_cost", "adopt_cost"}
+    assert (a.points.loss >= 0).all()
+
+
+def test_bad_targets_file_names_the_field(tmp_path):
+    from moatlab.errors import InputFileError
+    from moatlab.market.calibrate import load_targets
+
+    bad = tmp_path / "t.toml"
+    bad.write_text("[hhi]\nvalue = 2500\nscale = -1\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="hhi.scale = -1"):
+        load_targets(bad)
+    bad.write_text("[gold]\nvalue = 1\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"\[gold\]"):
+        load_targets(bad)
+
+
+def test_lineage_share_is_zero_before_the_release_and_without_adoption():
+    p = make_params({"periods": 30}, base=load_scenario("leak").params)  # the leak is in month 12
+    df = MarketModel(p, rng=2).run()
+    assert (df.lineage_share.iloc[:12] == 0).all() and (df.lineage_products.iloc[:12] == 0).all()
+    assert df.lineage_share.iloc[12:].max() > 0
+    never = MarketModel(make_params({"adopt_cost": 1e4}, base=p), rng=2).run()
+    assert (never.lineage_share.dropna() == 0).all()  # no adoption, no descendants
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.floats(-3, 3)), max_size=30))
+def test_a_model_root_is_its_bases_root(moves):
+    """Any sequence of adoptions: every model's root is the root of the base it last adopted, and a
+    model trained from scratch is its own root."""
+    lin = Lineage(6)
+    for r in range(6):
+        lin.new_model(r, 1.0)
+    x = np.ones(6)
+    alive = np.ones(6, dtype=bool)
+    for t, (adopter, base, target) in enumerate(moves):
+        if adopter == base:
+            continue
+        lin.start(np.array([adopter]), target, lin.base_of(base), t)
+        before = lin.root[base]
+        landed = lin.land(t, x, alive)
+        if landed:
+            assert lin.root[adopter] == before and lin.parent[adopter] == lin.uid[base]
+    for r in range(6):
+        if lin.parent[r] == -1:  # never adopted: trained from scratch, its own root
+            assert lin.root[r] == lin.uid[r]
+
+
+def test_calibration_on_a_dask_cluster_gives_the_in_process_numbers():
+    distributed = pytest.importorskip("distributed")  # in the [test] extra: present under CI
+    from moatlab.market.calibrate import FREE, calibrate
+
+    kw = {"samples": 2, "seeds": 1, "periods": 36, "rng": 9, "free": {"adopt_cost": FREE["adopt_cost"]}}
+    local = calibrate(**kw)
+    with distributed.Client(processes=False, dashboard_address=None) as c:
+        remote = calibrate(client=c, **kw)
+    pd_cols = ["adopt_cost", "hhi", "lineage_share", "loss"]
+    np.testing.assert_array_equal(local.points[pd_cols].to_numpy(), remote.points[pd_cols].to_numpy())
