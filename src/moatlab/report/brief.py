@@ -318,16 +318,17 @@ def bottom_line(b: Brief) -> str:
     sc, n = b.scenario, b.numbers
     act = n["action"]
     what = {
-        "comply": f"the developer raises openness to the threshold ({_num(b, 'omega')} instead of "
-        f"{_num(b, 'omega_free')} without the rule)",
+        "comply": f"the developer raises its model's openness to the threshold ({_num(b, 'omega')} instead "
+        f"of {_num(b, 'omega_free')} without the rule)",
         "defy": f"the developer stays closed at openness {_num(b, 'omega')} and pays the penalty",
         "not_binding": f"the rule does not bind: the developer already releases openness {_num(b, 'omega')}",
         "exit": "the developer releases no model at all",
     }[act]
     dg, dd, ds = n["dU_G_no_regulation"], n["dU_D_no_regulation"], n["dsurplus_no_regulation"]
     return (
-        f'<p class="bottom-line"><b>Bottom line.</b> Exempting models at least θ = {sc.theta:g} open and '
-        f"charging the others p = {sc.penalty:g}: {what}. Against no regulation the developer "
+        f'<p class="bottom-line"><b>Bottom line.</b> Exempting models whose openness reaches {sc.theta:g} '
+        f"(on a scale from 0, API only, to 1, fully open) and charging the others a penalty of {sc.penalty:g}: "
+        f"{what}. Against no regulation the developer "
         f"{_verb(dg)} {_num(b, 'dU_G_no_regulation', size=True)}, the fine-tuner {_verb(dd)} "
         f"{_num(b, 'dU_D_no_regulation', size=True)} and total surplus "
         f"{'rises' if ds > 0 else 'falls' if ds < 0 else 'stays'} by "
@@ -439,10 +440,11 @@ def render_html(b: Brief) -> str:
 {bottom_line(b)}
 <p class="meta">A moatlab {version} policy brief, generated from <code>{html.escape(sc.source)}</code>.
 Every number below is computed by the model; none is typed in. Numbers show three significant figures.</p>
-<p>{html.escape(sc.summary)}</p>
 <h2>Who and what</h2>
 <p>The model is the openness-regulation game of {html.escape(PAPERS["game"])}. Its symbols:</p>
 <dl class="terms">{terms}</dl>
+<h2>The question</h2>
+<p>{html.escape(sc.summary)}</p>
 <h2>Findings</h2>
 <ul>{"".join(f)}</ul>
 {_fig(b, "landscape")}
