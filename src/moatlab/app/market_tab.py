@@ -207,28 +207,22 @@ def _market_figure(ds) -> go.Figure:
     return fig
 
 
-def _table(summ) -> html.Table:
+def _table(summ) -> html.Div:
+    """Run means with their 95% intervals: one Markdown table."""
     show = summ[summ["metric"].isin(list(SHOW))]
-    head = html.Tr([html.Th(h, scope="col") for h in ("scenario", "measure", "mean", "95% interval", "unit")])
-    rows = [
-        html.Tr(
-            [
-                html.Td(str(r["scenario"]).replace("_", " ")),
-                html.Td(SHOW[r["metric"]][0]),
-                html.Td(sig3(r["mean"]), className="n"),
-                html.Td(f"{sig3(r['lo'])} to {sig3(r['hi'])}", className="n"),
-                html.Td(SHOW[r["metric"]][1], className="unit"),
-            ]
-        )
+    lines = ["| scenario | measure | mean | 95% interval | unit |", "|---|---|---:|---:|---|"]
+    lines += [
+        f"| {str(r['scenario']).replace('_', ' ')} | {SHOW[r['metric']][0]} | {sig3(r['mean'])} | "
+        f"{sig3(r['lo'])} to {sig3(r['hi'])} | {SHOW[r['metric']][1]} |"
         for _, r in show.iterrows()
     ]
     return html.Div(
-        html.Table(
-            [html.Caption("Run means over the second half of each run"), html.Thead(head), html.Tbody(rows)],
-            id="market-datatable",
-            className="data",
-        ),
-        className="scroll",
+        [
+            html.P("Run means over the second half of each run", className="caption"),
+            dcc.Markdown("\n".join(lines)),
+        ],
+        id="market-datatable",
+        className="scroll data",
         tabIndex="0",
         role="region",
         **{"aria-label": "market summary table"},
