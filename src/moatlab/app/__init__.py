@@ -82,7 +82,7 @@ def create_app(data: str | None = None):
     from dash import Input, Output, State, callback_context, dcc, html, no_update
 
     from . import game_tab, market_tab, measures_tab, race_tab
-    from .common import parse_query, register_choices
+    from .common import parse_query
 
     app = dash.Dash(
         __name__,
@@ -203,7 +203,6 @@ def create_app(data: str | None = None):
     for k in keys:
         app.clientside_callback(_ADDRESS % k, Output(f"{k}-addr", "data"), Input(f"{k}-share", "href"))
 
-    register_choices(app)
     game_tab.register(app)
     race_tab.register_race(app)
     if with_market:

@@ -103,15 +103,15 @@ def field(element_id: str, key: str, value: Any, allowed: str, name: str | None 
     )
 
 
-def choice_id(element_id: str) -> dict:
+def choice_id(element_id: str) -> str:
     """The id of a :func:`choice`'s value (a dcc.Store: use ``Input(choice_id(x), "data")``)."""
-    return {"type": "choice", "group": element_id}
+    return f"{element_id}-value"
 
 
 def choice(element_id: str, key: str, options: list[tuple[str, str]], value, multi: bool = False):
     """A group of toggle buttons (``aria-pressed``) in a fieldset whose legend is the label: one
     pressed at a time, or any number when ``multi``. Plain buttons are reachable and operable with
-    the keyboard and read correctly by screen readers."""
+    the keyboard and read correctly by screen readers. Register it with :func:`register_choice`."""
     chosen = set(value if multi else [value])
     return html.Fieldset(
         [
@@ -120,18 +120,18 @@ def choice(element_id: str, key: str, options: list[tuple[str, str]], value, mul
                 [
                     html.Button(
                         lab,
-                        id={"type": "choice-option", "group": element_id, "value": v},
+                        id=f"{element_id}-opt-{i}",
                         n_clicks=0,
                         className="toggle",
+                        value=v,
                         **{"aria-pressed": "true" if v in chosen else "false"},
                     )
-                    for v, lab in options
+                    for i, (v, lab) in enumerate(options)
                 ],
                 className="choices",
                 id=element_id,
             ),
             dcc.Store(id=choice_id(element_id), data=list(value) if multi else value),
-            dcc.Store(id={"type": "choice-multi", "group": element_id}, data=multi),
             html.Small(tip(key), className="help") if key in TERMS else None,
         ],
         className="field",
@@ -139,30 +139,30 @@ def choice(element_id: str, key: str, options: list[tuple[str, str]], value, mul
     )
 
 
-def register_choices(app) -> None:
-    """One callback for every :func:`choice` group: a click updates the value and the pressed states."""
-    from dash import ALL, MATCH, Input, Output, State, callback_context, no_update
+def register_choice(app, element_id: str, values: list[str], multi: bool = False) -> None:
+    """The callback of one :func:`choice` group: a click updates the value and the pressed states."""
+    from dash import Input, Output, State, callback_context, no_update
+
+    ids = [f"{element_id}-opt-{i}" for i in range(len(values))]
 
     @app.callback(
-        Output({"type": "choice", "group": MATCH}, "data"),
-        Output({"type": "choice-option", "group": MATCH, "value": ALL}, "aria-pressed"),
-        Input({"type": "choice-option", "group": MATCH, "value": ALL}, "n_clicks"),
-        State({"type": "choice", "group": MATCH}, "data"),
-        State({"type": "choice-multi", "group": MATCH}, "data"),
+        Output(choice_id(element_id), "data"),
+        *[Output(b, "aria-pressed") for b in ids],
+        *[Input(b, "n_clicks") for b in ids],
+        State(choice_id(element_id), "data"),
         prevent_initial_call=True,
     )
-    def toggle(_, value, multi):
+    def toggle(*args):
         trig = callback_context.triggered_id
-        if not isinstance(trig, dict):
-            return no_update, no_update
-        values = [o["id"]["value"] for o in callback_context.inputs_list[0]]
-        v = trig["value"]
+        if trig not in ids:
+            return (no_update,) * (len(ids) + 1)
+        v, value = values[ids.index(trig)], args[-1]
         if multi:
             chosen = list(value or [])
             chosen = [c for c in chosen if c != v] if v in chosen else [*chosen, v]
             new = [c for c in values if c in chosen]
-            return new, ["true" if c in new else "false" for c in values]
-        return v, ["true" if c == v else "false" for c in values]
+            return (new, *["true" if c in new else "false" for c in values])
+        return (v, *["true" if c == v else "false" for c in values])
 
 
 def graph(element_id: str, caption: str) -> html.Figure:

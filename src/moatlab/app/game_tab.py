@@ -28,6 +28,7 @@ from .common import (
     parse_choice,
     parse_number,
     query,
+    register_choice,
     send_figure,
     send_settings,
     sentence,
@@ -383,6 +384,7 @@ def layout(initial: dict[str, Any]) -> html.Div:
 
 
 def register(app) -> None:
+    register_choice(app, "game-penalty_form", list(PENALTY_FORMS))
     inputs = [Input(f"game-{n}", "value") for n in KEYS[:-1]] + [
         Input(choice_id("game-penalty_form"), "data")
     ]

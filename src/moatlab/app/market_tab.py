@@ -26,6 +26,7 @@ from .common import (
     parse_choices,
     parse_number,
     query,
+    register_choice,
     send_figure,
     send_settings,
     sentence,
@@ -121,6 +122,7 @@ def market_layout(initial: dict[str, Any]) -> html.Div:
                 className="main",
             ),
             dcc.Store(id="market-store"),
+            dcc.Store(id="market-chosen", data=chosen or ["baseline"]),
             dcc.Store(id="market-addr"),
         ],
         className="tab-body two",
@@ -240,6 +242,7 @@ def describe(summ, seeds: int) -> str:
 
 
 def register_market(app, cache) -> None:
+    register_choice(app, "market-scenarios", scenario_names(), multi=True)
     from dash import DiskcacheManager
 
     manager = DiskcacheManager(cache)
@@ -253,7 +256,7 @@ def register_market(app, cache) -> None:
         Output("market-share", "href"),
         *[Output(f"market-dl-{k}", "disabled") for k in DL],
         Input("market-run", "n_clicks"),
-        State(choice_id("market-scenarios"), "data"),
+        State("market-chosen", "data"),
         State("market-seeds", "value"),
         State("market-periods", "value"),
         background=True,
@@ -294,6 +297,10 @@ def register_market(app, cache) -> None:
             query("market", {"scenarios": ",".join(names), "seeds": n, "periods": T}),
             *[False] * len(DL),
         )
+
+    @app.callback(Output("market-chosen", "data"), Input(choice_id("market-scenarios"), "data"))
+    def chosen(value):  # a plain id for the background job's state
+        return value
 
     @app.callback(
         Output("market-download", "data"),

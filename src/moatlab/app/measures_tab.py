@@ -24,6 +24,7 @@ from .common import (
     graph,
     parse_choice,
     query,
+    register_choice,
     send_figure,
     sentence,
     share_link,
@@ -173,6 +174,7 @@ def describe(table, defs) -> str:
 
 def register_measures(app, data: str) -> None:
     src = sources(data)
+    register_choice(app, "measures-source", list(src))
 
     def load(key):
         return measures_compute(src[parse_choice("data", key, list(src))])

@@ -23,6 +23,7 @@ from .common import (
     parse_choice,
     parse_number,
     query,
+    register_choice,
     send_figure,
     send_settings,
     sentence,
@@ -205,6 +206,7 @@ def _race_figure(ds, p) -> go.Figure:
 
 
 def register_race(app) -> None:
+    register_choice(app, "race-family", ["log", "power"])
     inputs = [Input(f"race-{k}", "value") for k in KEYS[:-1]] + [Input(choice_id("race-family"), "data")]
 
     @app.callback(
