@@ -405,7 +405,7 @@ def test_the_server_trusts_no_client_value(page, url):
     req = next(r for r in posts if "game-error.children" in json.loads(r.post_data).get("output", ""))
     body = json.loads(req.post_data)
     for inp in body["inputs"]:
-        if isinstance(inp["id"], dict):  # the penalty form
+        if inp["id"] == "game-penalty_form-value":  # the penalty form's value
             inp["value"] = "../../etc/passwd"
     out = page.request.post(
         req.url, data=json.dumps(body), headers={"Content-Type": "application/json"}

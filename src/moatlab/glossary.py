@@ -77,6 +77,9 @@ _TERMS = [
     Term("penalty_form", "", "penalty form",
          "how the penalty is charged: a lump sum, a share of the developer's revenue (turnover), or in "
          "proportion to how far openness falls short of θ (shortfall)", paper="game"),
+    Term("bargaining", "", "bargaining over the share",
+         "how the developer and the fine-tuner agree on the developer's revenue share before it invests: "
+         "fixed (no bargaining) or a bargaining solution such as Nash's", paper="bargaining"),
     # actions
     Term("not_binding", "", "not binding",
          "the developer would release at least θ of openness anyway, so the rule changes nothing",
