@@ -307,6 +307,11 @@ def test_keyboard_reaches_tabs_and_controls(page, url):
     page.wait_for_function("(b) => document.querySelector('#race-out-value').textContent !== b", arg=before)
     assert page.get_attribute("#race-family button:nth-child(2)", "aria-pressed") == "true"
     page.wait_for_function("location.search.includes('family=power')")
+    # the copy button copies the address, which holds the view's settings
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    page.click("#copy-link")
+    page.wait_for_function("document.querySelector('#copy-status').textContent.startsWith('Link copied')")
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
     # every input has a label and a tooltip
     unlabeled = page.evaluate(
         "Array.from(document.querySelectorAll('input'))"
