@@ -86,6 +86,10 @@ def main() -> None:
         RESULTS.write_text(_dumps(payload) + "\n")
         shutil.copy(out / "summary.csv", RESULTS.with_suffix(".csv"))
         print(f"recorded in {RESULTS}")
+    from moatlab.claims.check import markdown
+    from moatlab.claims.check import verdicts as _verdicts
+
+    print(markdown(_verdicts(out)))
 
 
 if __name__ == "__main__":

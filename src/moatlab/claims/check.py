@@ -535,3 +535,14 @@ def verdicts(path: str | os.PathLike | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows).set_index("name")
     df.attrs.update(command=data.get("command"), date=data.get("date"), seed=data.get("seed"))
     return df
+
+
+def markdown(v: pd.DataFrame) -> str:
+    """The verdicts as the Markdown table of docs/claims.md (one row per claim)."""
+    lines = ["| claim | model | verdict | holds on (95 % interval) | points | where it fails |",
+             "|---|---|---|---|---|---|"]
+    for name, r in v.iterrows():
+        share = f"{r['share_holds']:.0%} [{r['ci_low']:.0%}, {r['ci_high']:.0%}]"
+        lines.append(f"| {name} | {r['model']} | {r['verdict']} | {share} | {int(r['samples'])} "
+                     f"| {r['failure_boxes']} |")
+    return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""Claims P1–P5 of the openness game (Gans, "Regulating the Open: AI Openness and Market Power").
+"""Claims P1–P5 of the openness game (Qiu, Laufer, Kleinberg and Heidari, *Modeling the Economic
+Impacts of AI Openness Regulation*, NeurIPS 2025).
 
 Each decision repeats the corresponding property of ``tests/test_findings.py`` at one point of a
 plausible space wider than the one the tests draw from (δ0 ∈ [0.6, 1], c_D ∈ [0.5, 2],
@@ -12,7 +13,7 @@ import numpy as np
 
 from .registry import Claim, register, uniform
 
-SOURCE = "Gans, Regulating the Open: AI Openness and Market Power"
+SOURCE = "Qiu, Laufer, Kleinberg and Heidari, Modeling the Economic Impacts of AI Openness Regulation (2025)"
 TOL = 1e-12
 ALPHA = np.geomspace(0.005, 20, 120)  # baseline performance: a weak to a dominant model
 

@@ -1,4 +1,4 @@
-"""Claims M1–M5 of the market simulator (Azoulay et al., "Open Source AI and Market Structure").
+"""Claims M1–M5 of the market simulator (Azoulay, Krieger and Nagaraj, *Old Moats for New Models*, 2024).
 
 Each decision repeats the corresponding test of ``tests/test_market_claims.py`` at one point of a
 plausible space around the calibration of docs/market.md (each parameter from half to twice its
@@ -20,7 +20,8 @@ import numpy as np
 
 from .registry import Claim, register, uniform
 
-SOURCE = "Azoulay et al., Open Source AI and Market Structure"
+SOURCE = ("Azoulay, Krieger and Nagaraj, Old Moats for New Models: Openness, Control, and Competition in "
+          "Generative AI (2024)")
 ENSEMBLE = 30
 CONCENTRATED = 2500.0  # the 2010 US Horizontal Merger Guidelines' "highly concentrated"
 HIGHLY_CONCENTRATED_2023 = 1800.0  # the 2023 US Merger Guidelines'
