@@ -119,6 +119,15 @@ def test_packaged_verdicts_cover_every_registered_claim():
     assert v.attrs["command"] and v.attrs["seed"] is not None
 
 
+def test_docs_quote_the_packaged_results():
+    from moatlab.claims.check import markdown
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "claims.md").read_text()
+    v = verdicts()
+    assert markdown(v) in text  # the table in the docs is the packaged one, unedited
+    assert v.attrs["command"] in text
+
+
 def _cli(*args, cwd=None):
     env = dict(os.environ)
     src = str(Path(__file__).resolve().parents[1] / "src")
@@ -142,6 +151,7 @@ def test_cli_list_and_check(tmp_path):
     for c in rows.values():
         assert {"share_holds", "ci_low", "ci_high", "verdict", "failure_boxes"} <= set(c)
     assert (out / "summary.csv").exists() and (out / "P4" / "claim.png").stat().st_size > 1000
+    assert (out / "summary.png").stat().st_size > 1000
     assert verdicts(out).loc["P4", "verdict"] in ("robust", "fragile", "fails at defaults")
     r = _cli("claims", "check", "P4", "--samples", "8", "--out", str(out))
     assert r.returncode == 2 and "--resume" in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -432,6 +432,11 @@ def check_claims(
                 on_result(res)
     if root is not None:
         write_summary(results, root, command=command)
+        if figures and results:
+            from ..plots import figure_bytes
+            from ..plots.claims import plot_summary
+
+            _atomic_write(root / "summary.png", figure_bytes(plot_summary(results), "png"))
     return results
 
 
