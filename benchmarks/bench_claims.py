@@ -11,8 +11,11 @@ check / baseline per point shows what the runner saves (or costs).
 ``--record`` copies the summary, with the exact command and the date, to the packaged
 ``src/moatlab/claims/results/latest.json`` that :func:`moatlab.claims.verdicts` and docs/claims.md read.
 
+``--resume`` continues a run in ``--out`` from its finished chunks (the times then count only the
+rest).
+
 Usage: python benchmarks/bench_claims.py [--samples 128] [--market-samples 128] [--seed 0]
-       [--workers 2] [--out DIR] [--record] [NAME ...]
+       [--workers 2] [--out DIR] [--record] [--resume] [NAME ...]
 """
 
 from __future__ import annotations
@@ -54,12 +57,15 @@ def main() -> None:
     ap.add_argument("--baseline-points", type=int, default=4)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--record", action="store_true")
+    ap.add_argument("--resume", action="store_true", help="reuse the finished chunks in --out")
     a = ap.parse_args()
     claims = [get(n) for n in a.names] if a.names else all_claims()
     out = a.out or Path(tempfile.mkdtemp(prefix="claims-bench-"))
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and any(out.iterdir()) and not a.resume:
         sys.exit(f"error: out = '{out}' is not allowed: must be a new or empty folder")
-    command = "python benchmarks/bench_claims.py " + " ".join(shlex.quote(x) for x in sys.argv[1:])
+    # a resumed run gives the same numbers as the run it continues: record that run's command
+    args = [x for x in sys.argv[1:] if x != "--resume"]
+    command = "python benchmarks/bench_claims.py " + " ".join(shlex.quote(x) for x in args)
     results, t_all = [], time.perf_counter()
     head = f"{'claim':6}{'points':>7}{'s total':>9}{'s/point':>9}{'baseline s/pt':>15}{'ratio':>7}"
     print(head + "  verdict, share")
@@ -67,7 +73,9 @@ def main() -> None:
         for c in claims:
             n = a.market_samples if (c.model == "market" and a.market_samples) else a.samples
             t = time.perf_counter()
-            r = check_claim(c, n, a.seed, out=out / c.name / "sweep", client=client)
+            sweep_dir = out / c.name / "sweep"
+            r = check_claim(c, n, a.seed, out=sweep_dir, client=client,
+                            resume=a.resume and (sweep_dir / "sweep.json").exists())
             dt = time.perf_counter() - t
             _write_one(r, out / c.name, figures=True)
             base = baseline(c, n, a.seed, min(a.baseline_points if c.model != "market" else 1, n))
@@ -79,6 +87,12 @@ def main() -> None:
     payload = write_summary(results, out, command=command)
     if a.record:
         payload["seconds_total"] = round(total, 1)
+        if a.resume and RESULTS.exists():  # keep the timing of the run that computed the chunks
+            import json
+
+            prev = json.loads(RESULTS.read_text())
+            if prev.get("command") == command:
+                payload["seconds_total"] = prev.get("seconds_total")
         payload["workers"] = a.workers
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         from moatlab.claims.check import _dumps

@@ -51,7 +51,7 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval for a binomial share ``k / n`` (95 % by default).
 
     >>> [round(v, 3) for v in wilson(64, 128)]
-    [0.414, 0.586]
+    [0.415, 0.585]
     """
     if n <= 0:
         return (0.0, 1.0)
@@ -376,6 +376,9 @@ def failure_boxes(points: pd.DataFrame, params: list[str], max_boxes: int = MAX_
             "mass": float(mass), "density": float(dens), "coverage": float(cov),
         })
         left &= ~inside
+    if not boxes:
+        boxes.append({"text": f"fails at {total} of {n} points, too few for a box", "limits": {},
+                      "mass": float(total / n), "density": float(total / n), "coverage": 1.0})
     return boxes
 
 
