@@ -168,3 +168,14 @@ def test_cli_unknown_claim_and_bad_options(tmp_path):
     r = _cli("claims", "check", "P4", "--workers", "2", "--scheduler", "tcp://x:1",
              "--out", str(tmp_path / "z"))
     assert r.returncode == 2 and "not allowed together" in r.stderr
+
+
+@pytest.mark.parametrize(("module", "name", "extra"), [("mesa", "M1", "abm"), ("SALib", "P1", "sweep")])
+def test_cli_missing_extra_is_one_line_before_anything_runs(module, name, extra, tmp_path):
+    code = (f"import sys; sys.modules[{module!r}] = None; from moatlab.cli.main import main; "
+            f"main(['claims', 'check', {name!r}, '--samples', '4', '--out', {str(tmp_path / 'o')!r}])")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and f"moatlab[{extra}]" in r.stderr
+    assert not (tmp_path / "o").exists()

@@ -171,6 +171,15 @@ class ClaimResult:
         }
 
 
+def require_extras(claims: Sequence[Claim]) -> None:
+    """Stop with one line naming the extra to install when a library the check needs is missing."""
+    require_extra("SALib", "sweep", "moatlab claims check (Sobol' indices)")
+    require_extra("ema_workbench", "sweep", "moatlab claims check (failure boxes)")
+    for c in claims:
+        for module, extra in c.requires:
+            require_extra(module, extra, f"claim {c.name}")
+
+
 def _check_int(name: str, v: Any, lo: int, hi: int | None = None) -> int:
     if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
         raise ParameterError(name, v, f"an integer >= {lo}")
@@ -226,6 +235,7 @@ def check_claim(
     from ..sweep import ParameterSpace, SweepSpec, run_sweep
 
     c = get(claim) if isinstance(claim, str) else claim
+    require_extras([c])
     samples = _check_int("samples", samples, 2, MAX_SAMPLES)
     seed = _check_int("seed", seed, 0)
     sobol_base = _check_int("sobol_base", sobol_base, 0, MAX_SAMPLES)
@@ -407,6 +417,7 @@ def check_claims(
     from .registry import all_claims
 
     claims = [get(n) for n in names] if names else all_claims()
+    require_extras(claims)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ParameterError("workers", workers, "an integer >= 1")
     if workers and workers > 1 and scheduler:

@@ -23,6 +23,7 @@ from .registry import Claim, register, uniform
 SOURCE = ("Azoulay, Krieger and Nagaraj, Old Moats for New Models: Openness, Control, and Competition in "
           "Generative AI (2024)")
 ENSEMBLE = 30
+REQUIRES = (("mesa", "abm"),)  # the simulator runs on Mesa
 CONCENTRATED = 2500.0  # the 2010 US Horizontal Merger Guidelines' "highly concentrated"
 HIGHLY_CONCENTRATED_2023 = 1800.0  # the 2023 US Merger Guidelines'
 
@@ -107,6 +108,7 @@ register(Claim(
     threshold=CONCENTRATED,
     ensemble=ENSEMBLE,
     chunk=1,
+    requires=REQUIRES,
 ))
 
 
@@ -142,6 +144,7 @@ register(Claim(
     threshold=0.5,
     ensemble=ENSEMBLE,
     chunk=1,
+    requires=REQUIRES,
 ))
 
 
@@ -178,6 +181,7 @@ register(Claim(
     threshold=HIGHLY_CONCENTRATED_2023,
     ensemble=ENSEMBLE,
     chunk=1,
+    requires=REQUIRES,
 ))
 
 M4_VALUES = (0.0, 0.15, 0.3, 0.6, 1.0)  # appropriability; competition intensity is 1 − a
@@ -214,6 +218,7 @@ register(Claim(
     threshold=0.0,
     ensemble=ENSEMBLE,
     chunk=1,
+    requires=REQUIRES,
 ))
 
 
@@ -243,4 +248,5 @@ register(Claim(
     threshold=0.0,
     ensemble=ENSEMBLE,
     chunk=1,
+    requires=REQUIRES,
 ))

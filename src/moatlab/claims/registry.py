@@ -90,6 +90,9 @@ class Claim:
         Seeded runs per point for a stochastic claim (0: deterministic).
     chunk : int
         Points per chunk of a check (the unit of work and of resuming).
+    requires : tuple of (module, extra)
+        Optional libraries its decision needs (e.g. ``("mesa", "abm")``): a check without them stops
+        at once with one line naming the extra to install.
     """
 
     name: str
@@ -104,6 +107,7 @@ class Claim:
     threshold: float = 0.0
     ensemble: int = 0
     chunk: int = 64
+    requires: tuple[tuple[str, str], ...] = ()
     _names: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
