@@ -243,7 +243,8 @@ def test_the_brief_opens_with_a_bottom_line_and_defines_its_symbols_first(brief,
     for sym in ("θ", "ω_free", "p*(θ)", "U_G", "U_D", "α0", "ε", "p_max", "HHI"):
         assert f"<dt>{sym}</dt>" in body, sym
         assert words.index(sym) >= terms, f"{sym} is used before it is defined"
-    assert "P1" not in body.replace('data-claim="P1"', "").replace("Robustness of P1", "")
+    plain = re.sub(r'<span class="robust".*?</span>', "", body)  # the registry's notes name findings by id
+    assert "P1" not in plain.replace("finding M3", "")
     assert "depend on its penalty range" in body  # the map's shares say what they depend on
     assert f"With {SEEDS} runs, fewer than the 30 that findings need" in body
     assert load_report_scenario("eu_threshold").market["seeds"] == 30  # the packaged brief's own ensemble
@@ -255,3 +256,14 @@ def test_the_figures_print_legibly_on_a4(built):
     _, b = built
     assert set(b.text_pt) == {"landscape", "omega_free", "market"}
     assert min(b.text_pt.values()) >= MIN_TEXT_PT, b.text_pt
+
+
+def test_the_brief_states_the_robustness_of_the_findings_it_quotes(brief):
+    from moatlab.claims import verdicts
+
+    v = verdicts()
+    out, _ = brief
+    text = out.read_text(encoding="utf-8")
+    for name in ("P1", "P2", "P3", "M3"):  # closing, indifference curve, Pareto region, rogue giant
+        assert f'data-claim="{name}"' in text, name
+        assert f"finding {name} of moatlab's claims registry): {v.loc[name, 'verdict']}" in text

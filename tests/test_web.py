@@ -37,6 +37,8 @@ READY = {  # what each tab shows once it has computed
     "document.querySelector('#game-landscape .js-plotly-plot')?.data?.length > 0",
     "race": "document.querySelector('#race-out-value')?.textContent.length > 0",
     "market": "document.querySelector('#market-run') !== null",
+    "safety": "document.querySelector('#safety-out-beta1')?.textContent.length > 0 && "
+    "document.querySelector('#safety-figure .js-plotly-plot')?.data?.length > 0",
     "measures": "document.querySelector('#measures-datatable') !== null",
 }
 
@@ -462,3 +464,30 @@ def test_market_runs_in_the_background_with_progress_and_cancel(browser, url, se
         assert _axe(page) == []
     finally:
         page.context.close()
+
+
+def test_safety_tab_and_the_games_bargaining_stage(page, url):
+    from moatlab.safety import solve_arrays
+
+    page.goto(url + "/?tab=safety")
+    page.wait_for_function(READY["safety"])
+    r = solve_arrays(theta_g=0.0, theta_d=0.45)  # the tab's default floors
+    for k in ("beta1", "beta1_free", "U_G", "U_D"):
+        assert page.text_content(f"#safety-out-{k}") == sig3(float(r[k].ravel()[0])), k
+    assert bool(r["backfiring"].ravel()[0]) and "backfire" in page.text_content("#safety-sentence")
+    names = page.evaluate(
+        "Array.from(document.querySelectorAll('#safety-figure .annotation-text')).map(a => a.textContent)"
+    )
+    assert "backfiring" in names
+
+    # the game with a bargaining stage: the readout follows landscape(..., bargaining="nash")
+    page.click("#tab-game")
+    page.wait_for_function(READY["game"])
+    page.click("#game-bargaining button:nth-child(4)")  # nash
+    page.wait_for_function("document.querySelector('#game-landscape .gtitle')?.textContent.includes('nash')")
+    want = api_point(0.6, 0.1, **DEFAULTS, bargaining="nash")
+    page.wait_for_function(
+        "(v) => document.querySelector('#game-out-U_G').textContent === v", arg=want["U_G"]
+    )
+    assert readout(page) == want
+    page.wait_for_function("location.search.includes('bargaining=nash')")

@@ -26,7 +26,13 @@ from __future__ import annotations
 from pathlib import Path
 
 ASSETS = Path(__file__).parent / "assets"
-TABS = [("game", "Openness game"), ("race", "Race"), ("market", "Market"), ("measures", "Real models")]
+TABS = [
+    ("game", "Openness game"),
+    ("safety", "Safety floors"),
+    ("race", "Race"),
+    ("market", "Market"),
+    ("measures", "Real models"),
+]
 
 INDEX = """<!DOCTYPE html>
 <html lang="en">
@@ -81,7 +87,7 @@ def create_app(data: str | None = None):
     import dash
     from dash import Input, Output, State, callback_context, dcc, html, no_update
 
-    from . import game_tab, market_tab, measures_tab, race_tab
+    from . import game_tab, market_tab, measures_tab, race_tab, safety_tab
     from .common import parse_query
 
     app = dash.Dash(
@@ -94,12 +100,14 @@ def create_app(data: str | None = None):
     )
     with_market = market_tab.market_available()
     data_dir = measures_tab.default_data(data)
-    tabs = [(k, lab) for k, lab in TABS if k != "market" or with_market]
+    available = {"market": with_market, "safety": safety_tab.safety_available()}
+    tabs = [(k, lab) for k, lab in TABS if available.get(k, True)]
     keys = [k for k, _ in tabs]
     builders = {
         "game": game_tab.layout,
         "race": race_tab.race_layout,
         "market": market_tab.market_layout,
+        "safety": safety_tab.safety_layout,
         "measures": lambda initial: measures_tab.measures_layout(initial, data_dir),
     }
 
@@ -205,6 +213,8 @@ def create_app(data: str | None = None):
 
     game_tab.register(app)
     race_tab.register_race(app)
+    if available["safety"]:
+        safety_tab.register_safety(app)
     if with_market:
         import atexit
         import shutil

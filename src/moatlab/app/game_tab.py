@@ -36,8 +36,9 @@ from .common import (
 )
 
 MODEL = [n for n in NUMERIC if n not in ("theta", "penalty")]
-KEYS = [*MODEL, "theta", "penalty", "pmax", "penalty_form"]
+KEYS = [*MODEL, "theta", "penalty", "pmax", "penalty_form", "bargaining"]
 GRID = 201
+GRID_BARGAINING = 101  # bargaining solves ~33 games per policy: a coarser map keeps redraws quick
 # Okabe–Ito colours per action; the map also writes each region's name on it.
 ACTION_COLOURS = {
     "exit": "#999999",
@@ -69,6 +70,7 @@ DEFAULTS: dict[str, Any] = {
     "penalty": 0.1,
     "pmax": 0.5,
     "penalty_form": "lump_sum",
+    "bargaining": "fixed",
 }
 PENALTY_LABEL = {
     "lump_sum": "penalty p (lump sum, revenue units)",
@@ -80,7 +82,10 @@ PENALTY_LABEL = {
 def read_params(values: dict[str, Any]) -> tuple[dict[str, Any], float, float, float]:
     """Validate the tab's inputs: (model params incl. penalty_form, θ, p, p_max) or ParameterError."""
     form = parse_choice("penalty_form", values.get("penalty_form") or "lump_sum", PENALTY_FORMS)
-    params: dict[str, Any] = {"penalty_form": form}
+    from ..game.bargaining import SOLUTIONS
+
+    bargaining = parse_choice("bargaining", values.get("bargaining") or "fixed", SOLUTIONS)
+    params: dict[str, Any] = {"penalty_form": form, "bargaining": bargaining}
     for n in MODEL:
         s = PARAMETERS[n]
         params[n] = parse_number(n, values.get(n), s.lo, s.hi, lo_open=s.lo_open, hi_open=s.hi_open)
@@ -88,13 +93,23 @@ def read_params(values: dict[str, Any]) -> tuple[dict[str, Any], float, float, f
     pmax = parse_number("p_max", values.get("pmax"), 0, phi, lo_open=True)
     theta = parse_number("theta", values.get("theta"), 0, 1)
     pen = parse_number("penalty", values.get("penalty"), 0, pmax)
-    GameParams(**params, theta=theta, penalty=pen)  # cross-field checks
+    GameParams(**model_params(params), theta=theta, penalty=pen)  # cross-field checks
     return params, theta, pen, pmax
+
+
+def model_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The game's parameters without the bargaining stage's name."""
+    return {k: v for k, v in params.items() if k != "bargaining"}
+
+
+def grid_size(params: dict[str, Any]) -> int:
+    return GRID if params.get("bargaining", "fixed") == "fixed" else GRID_BARGAINING
 
 
 @lru_cache(maxsize=16)
 def _compute(items: tuple, pmax: float):
-    return landscape(np.linspace(0, 1, GRID), np.linspace(0, pmax, GRID), **dict(items))
+    n = grid_size(dict(items))
+    return landscape(np.linspace(0, 1, n), np.linspace(0, pmax, n), **dict(items))
 
 
 def compute(params: dict[str, Any], pmax: float):
@@ -243,7 +258,12 @@ def landscape_figure(ds, theta: float, pen: float) -> go.Figure:
     a0 = ds.attrs.get("alpha0")
     fig.update_layout(
         title={
-            "text": f"Developer's action over (θ, p): α0 = {a0:g}, {ds.attrs.get('penalty_form')}",
+            "text": f"Developer's action over (θ, p): α0 = {a0:g}, {ds.attrs.get('penalty_form')}"
+            + (
+                f", {ds.attrs['bargaining']} bargaining"
+                if ds.attrs.get("bargaining", "fixed") != "fixed"
+                else ""
+            ),
             "font": {"size": 14},
         },
         xaxis_title="open-source threshold θ",
@@ -293,6 +313,19 @@ def free_figure(params: dict[str, Any]) -> go.Figure:
     return fig
 
 
+def _bargaining_choice(value: str) -> list:
+    from ..game.bargaining import SOLUTIONS
+
+    return [
+        choice(
+            "game-bargaining",
+            "bargaining",
+            [(s, s.replace("_", " ")) for s in SOLUTIONS],
+            value if value in SOLUTIONS else "fixed",
+        )
+    ]
+
+
 def layout(initial: dict[str, Any]) -> html.Div:
     v = {**DEFAULTS, **{k: initial[k] for k in initial if k in DEFAULTS}}
     policy = [
@@ -305,6 +338,7 @@ def layout(initial: dict[str, Any]) -> html.Div:
             [(f, f.replace("_", " ")) for f in PENALTY_FORMS],
             v["penalty_form"] if v["penalty_form"] in PENALTY_FORMS else "lump_sum",
         ),
+        *_bargaining_choice(v.get("bargaining", "fixed")),
     ]
     model = [field(f"game-{n}", n, v[n], PARAMETERS[n].allowed) for n in MODEL]
     readout = html.Table(
@@ -384,9 +418,13 @@ def layout(initial: dict[str, Any]) -> html.Div:
 
 
 def register(app) -> None:
+    from ..game.bargaining import SOLUTIONS
+
     register_choice(app, "game-penalty_form", list(PENALTY_FORMS))
-    inputs = [Input(f"game-{n}", "value") for n in KEYS[:-1]] + [
-        Input(choice_id("game-penalty_form"), "data")
+    register_choice(app, "game-bargaining", list(SOLUTIONS))
+    inputs = [Input(f"game-{n}", "value") for n in KEYS[:-2]] + [
+        Input(choice_id("game-penalty_form"), "data"),
+        Input(choice_id("game-bargaining"), "data"),
     ]
 
     @app.callback(
@@ -431,7 +469,8 @@ def register(app) -> None:
         fig = landscape_figure(compute(params, pmax), theta, pen)
         free = no_update if trig and trig <= {"game-theta", "game-penalty"} else free_figure(params)
         ms = (time.perf_counter() - t0) * 1e3
-        return fig, free, f"solved {GRID} × {GRID} policies in {ms:.0f} ms on the server"
+        n = grid_size(params)
+        return fig, free, f"solved {n} × {n} policies in {ms:.0f} ms on the server"
 
     @app.callback(
         Output("game-theta", "value"),
@@ -496,7 +535,7 @@ def register(app) -> None:
 
 def warm() -> None:
     """Compile and cache the default view (the first page load then answers at once)."""
-    params = {k: DEFAULTS[k] for k in (*MODEL, "penalty_form")}
+    params = {k: DEFAULTS[k] for k in (*MODEL, "penalty_form", "bargaining")}
     point(params, DEFAULTS["theta"], DEFAULTS["penalty"])
     landscape_figure(compute(params, DEFAULTS["pmax"]), DEFAULTS["theta"], DEFAULTS["penalty"]).to_json()
     free_figure(params).to_json()

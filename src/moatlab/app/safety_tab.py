@@ -31,10 +31,24 @@ from .common import (
 
 GRID = 61
 FIELDS = [  # name, label, default, lo, hi, tooltip
-    ("theta_g", "developer's safety floor θ_G", 0.0, 0, 10, "the least safety the developer's model must have"),
-    ("theta_d", "fine-tuner's safety floor θ_D", 0.45, 0, 10, "the least safety the fine-tuned product must have"),
+    ("theta_g", "developer's safety floor θ_G", 0.0, 0, 10, "least safety the developer's model must have"),
+    (
+        "theta_d",
+        "fine-tuner's safety floor θ_D",
+        0.45,
+        0,
+        10,
+        "least safety the fine-tuned product must have",
+    ),
     ("c0_aa", "developer's cost of performance", 1.0, 1e-6, 1e6, "C0's performance term (> 0)"),
-    ("c0_ab", "developer's cross cost", 0.0, -1e6, 1e6, "C0's cross term: < 0 the attributes help each other"),
+    (
+        "c0_ab",
+        "developer's cross cost",
+        0.0,
+        -1e6,
+        1e6,
+        "C0's cross term: below 0 the attributes help each other",
+    ),
     ("c0_bb", "developer's cost of safety", 1.0, 1e-6, 1e6, "C0's safety term (> 0)"),
     ("c1_aa", "fine-tuner's cost of performance", 1.0, 1e-6, 1e6, "C1's performance term (> 0)"),
     ("c1_ab", "fine-tuner's cross cost", 0.0, -1e6, 1e6, "C1's cross term"),
@@ -43,13 +57,20 @@ FIELDS = [  # name, label, default, lo, hi, tooltip
     ("r_b", "market value of safety r_b", 1.0, 0, 1e6, "revenue per unit of the product's safety"),
     ("delta", "developer's revenue share δ", 0.5, 0, 1, "G's share of the revenue (bargained if chosen)"),
     ("top", "top of the map's floors", 1.0, 0.01, 10, "the largest floor the map shows on each axis"),
-]  # fmt: skip
+]
 KEYS = [f[0] for f in FIELDS] + ["bargaining"]
-READ = [("beta1", "product's safety β1", "safety"), ("beta1_free", "β1 without floors", "safety"),
-        ("d_beta1", "change in safety", "safety"), ("alpha1", "product's performance α1", "perf."),
-        ("U_G", "developer's payoff U_G", "revenue units"), ("U_D", "fine-tuner's payoff U_D", "revenue units"),
-        ("U_G_free", "U_G without floors", "revenue units"), ("U_D_free", "U_D without floors", "revenue units"),
-        ("delta_used", "share δ used", "0–1")]  # fmt: skip
+RU = "revenue units"
+READ = [
+    ("beta1", "product's safety β1", "safety"),
+    ("beta1_free", "β1 without floors", "safety"),
+    ("d_beta1", "change in safety", "safety"),
+    ("alpha1", "product's performance α1", "perf."),
+    ("U_G", "developer's payoff U_G", RU),
+    ("U_D", "fine-tuner's payoff U_D", RU),
+    ("U_G_free", "U_G without floors", RU),
+    ("U_D_free", "U_D without floors", RU),
+    ("delta_used", "share δ used", "0–1"),
+]
 REGIONS = [  # code, name, colour
     (0, "no product", "#BBBBBB"),
     (1, "neither", "#FFFFFF"),
@@ -57,6 +78,15 @@ REGIONS = [  # code, name, colour
     (3, "mutualism", OKABE_ITO[2]),
     (4, "backfiring and mutualism", OKABE_ITO[0]),
 ]
+
+
+def safety_available() -> bool:
+    try:
+        import moatlab.safety  # noqa: F401
+        from moatlab.game.bargaining import SOLUTIONS  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def solutions() -> list[str]:
@@ -166,9 +196,16 @@ def safety_layout(initial: dict[str, Any]) -> html.Div:
         fields.append(
             html.Div(
                 [
-                    html.Label([lab, html.Span(f" [{lo:g}, {hi:g}]", className="allowed")], htmlFor=f"safety-{name}"),
-                    dcc.Input(id=f"safety-{name}", type="text", value=str(initial.get(name, default)),
-                              debounce=True, className="num"),  # fmt: skip
+                    html.Label(
+                        [lab, html.Span(f" [{lo:g}, {hi:g}]", className="allowed")], htmlFor=f"safety-{name}"
+                    ),
+                    dcc.Input(
+                        id=f"safety-{name}",
+                        type="text",
+                        value=str(initial.get(name, default)),
+                        debounce=True,
+                        className="num",
+                    ),  # fmt: skip
                     html.Small(tip, className="help"),
                 ],
                 className="field",
@@ -184,8 +221,14 @@ def safety_layout(initial: dict[str, Any]) -> html.Div:
             html.Div(
                 [
                     html.H2("Safety floors"),
-                    html.P(["Minimum-safety rules on a model's developer and on its fine-tuner. From ",
-                            html.Cite(PAPERS["safety"]), "."], className="hint"),  # fmt: skip
+                    html.P(
+                        [
+                            "Minimum-safety rules on a model's developer and on its fine-tuner. From ",
+                            html.Cite(PAPERS["safety"]),
+                            ".",
+                        ],
+                        className="hint",
+                    ),  # fmt: skip
                     *fields,
                     html.P("Click the map to pick the floors.", className="hint"),
                 ],
@@ -206,8 +249,18 @@ def safety_layout(initial: dict[str, Any]) -> html.Div:
                     html.Table(
                         [
                             html.Caption("Readout at the selected floors", className="visually-hidden"),
-                            html.Tbody([html.Tr([html.Th(lab, scope="row"), html.Td(id=f"safety-out-{k}"),
-                                                 html.Td(u, className="unit")]) for k, lab, u in READ]),  # fmt: skip
+                            html.Tbody(
+                                [
+                                    html.Tr(
+                                        [
+                                            html.Th(lab, scope="row"),
+                                            html.Td(id=f"safety-out-{k}"),
+                                            html.Td(u, className="unit"),
+                                        ]
+                                    )
+                                    for k, lab, u in READ
+                                ]
+                            ),  # fmt: skip
                         ],
                         className="readout",
                     ),
@@ -224,7 +277,9 @@ def safety_layout(initial: dict[str, Any]) -> html.Div:
 
 def register_safety(app) -> None:
     register_choice(app, "safety-bargaining", solutions())
-    inputs = [Input(f"safety-{k}", "value") for k in KEYS[:-1]] + [Input(choice_id("safety-bargaining"), "data")]
+    inputs = [Input(f"safety-{k}", "value") for k in KEYS[:-1]] + [
+        Input(choice_id("safety-bargaining"), "data")
+    ]
 
     @app.callback(
         Output("safety-figure", "figure"),
@@ -242,7 +297,9 @@ def register_safety(app) -> None:
             if max(p["theta_g"], p["theta_d"]) > p["top"]:
                 from ..errors import ParameterError
 
-                raise ParameterError("floor", max(p["theta_g"], p["theta_d"]), f"at most the map's top {p['top']:g}")
+                raise ParameterError(
+                    "floor", max(p["theta_g"], p["theta_d"]), f"at most the map's top {p['top']:g}"
+                )
             ds = _grid(tuple(sorted(_model(p).items())), p["top"], p["bargaining"])
             r = point(p)
         except MoatlabError as e:

@@ -32,6 +32,23 @@ class ReportError(ScenarioError):
     """A report scenario is invalid or a brief cannot be written: one line."""
 
 
+def _model(game: dict[str, Any]) -> dict[str, Any]:
+    """The game's parameters without the bargaining stage's name."""
+    return {k: v for k, v in game.items() if k != "bargaining"}
+
+
+def _bargaining(game: dict[str, Any]) -> str:
+    """The bargaining stage a scenario asks for (``fixed`` when none), checked."""
+    b = game.get("bargaining", "fixed")
+    try:
+        from ..game.bargaining import SOLUTIONS
+    except ImportError:  # pragma: no cover - a game without the bargaining stage
+        SOLUTIONS = ("fixed",)
+    if b not in SOLUTIONS:
+        raise ParameterError("game.bargaining", b, "one of " + ", ".join(SOLUTIONS))
+    return b
+
+
 @dataclass(frozen=True)
 class ReportScenario:
     title: str
@@ -75,7 +92,8 @@ def load_report_scenario(source: str | os.PathLike) -> ReportScenario:
             raise ReportError(f"{s}: policy.{k} is not allowed: must be one of theta, penalty, pmax")
     theta, pen, pmax = pol.get("theta", 0.6), pol.get("penalty", 0.1), pol.get("pmax", 0.5)
     try:
-        GameParams(**game, theta=theta, penalty=pen)
+        GameParams(**_model(game), theta=theta, penalty=pen)
+        _bargaining(game)
     except ParameterError as e:
         raise ReportError(f"{s}: {e}") from None
     except TypeError as e:
@@ -185,7 +203,7 @@ def build_brief(sc: ReportScenario) -> Brief:
     alpha = np.geomspace(0.005, 3, 200)
     eps = sorted({0.0, 0.1, float(params.get("epsilon", 0.0))})
     free = solve(alpha0=alpha, epsilon=eps, **rest)
-    n["alpha0_closed"] = alpha0_closed(eps[0], **rest)
+    n["alpha0_closed"] = alpha0_closed(eps[0], **_model(rest))
     b.figures["landscape"] = (
         "The regulatory landscape: the developer G's action over the policies (θ, p)",
         _png(plot_landscape(ds), b, "landscape"),
@@ -288,7 +306,7 @@ def robustness(name: str) -> str | None:
     except (ImportError, AttributeError, KeyError, OSError, ValueError):
         return None
     share = r.get("share_holds")
-    text = f"Robustness of {name}: {r.get('verdict')}"
+    text = f"Robustness (finding {name} of moatlab's claims registry): {r.get('verdict')}"
     if share is not None and not (isinstance(share, float) and math.isnan(share)):
         text += (
             f"; it holds in {share:.0%} (95% interval {r.get('ci_low'):.0%}–{r.get('ci_high'):.0%}) of "
@@ -296,7 +314,7 @@ def robustness(name: str) -> str | None:
         )
     boxes = r.get("failure_boxes")
     if boxes and boxes != "none":
-        text += f"; it fails where {boxes}"
+        text += f"; {boxes}"
     return text + " (moatlab claims check)."
 
 
@@ -346,7 +364,7 @@ def render_html(b: Brief) -> str:
     sc = b.scenario
     from ..game.params import NUMERIC, PARAMETERS, GameParams
 
-    gp = GameParams(**sc.game, theta=sc.theta, penalty=sc.penalty)
+    gp = GameParams(**_model(sc.game), theta=sc.theta, penalty=sc.penalty)
     rows = "".join(
         f"<tr><td>{html.escape(PARAMETERS[k].symbol)} ({html.escape(k)})</td><td>{getattr(gp, k):g}</td>"
         f"<td>{html.escape(PARAMETERS[k].description)}</td><td>{html.escape(PARAMETERS[k].units)}</td></tr>"
@@ -355,6 +373,8 @@ def render_html(b: Brief) -> str:
     rows += (
         f"<tr><td>penalty form</td><td>{html.escape(str(gp.penalty_form))}</td>"
         f"<td>{html.escape(TERMS['penalty_form'].meaning)}</td><td></td></tr>"
+        f"<tr><td>bargaining</td><td>{html.escape(str(sc.game.get('bargaining', 'fixed')))}</td>"
+        f"<td>{html.escape(TERMS['bargaining'].meaning)}</td><td></td></tr>"
     )
     symbols = _SYMBOLS + (_MARKET_SYMBOLS if b.market is not None else [])
     terms = "".join(
@@ -379,14 +399,15 @@ def render_html(b: Brief) -> str:
         f"<li>Against charging every model (no exemption), the changes are {_num(b, 'dU_G_no_exemption')} for G, "
         f"{_num(b, 'dU_D_no_exemption')} for D and {_num(b, 'dsurplus_no_exemption')} in total.</li>",
         f"<li>At this θ, the least penalty that makes G comply is p*(θ) = {_num(b, 'p_star')}; "
-        + (f"above p = {_num(b, 'p_exit')} G would rather exit.</li>" if math.isfinite(n["p_exit"])
-           else "no penalty makes G exit rather than comply (there is no exit boundary).</li>"),
+        + (f"above p = {_num(b, 'p_exit')} G would rather exit." if math.isfinite(n["p_exit"])
+           else "no penalty makes G exit rather than comply (there is no exit boundary).")
+        + _robust("P2") + "</li>",
         f"<li>Over the map of policies θ ∈ [0, 1] × p ∈ [0, {sc.pmax:g}]: G complies at "
         f"{_num(b, 'share_comply', '{:.1%}')} of them, defies at {_num(b, 'share_defy', '{:.1%}')}, is not "
         f"bound at {_num(b, 'share_not_binding', '{:.1%}')} and exits at {_num(b, 'share_exit', '{:.1%}')}; "
         f"{_num(b, 'share_pareto_no_exemption', '{:.1%}')} of them make both G and D strictly better off "
         f"than charging every model. These shares are of this map: they depend on its penalty range "
-        f"(p_max = {sc.pmax:g}), and a larger p_max gives high penalties more weight.</li>",
+        f"(p_max = {sc.pmax:g}), and a larger p_max gives high penalties more weight." + _robust("P3") + "</li>",
         f"<li>Without regulation (ε = 0), G keeps its model fully closed from α0 = {_num(b, 'alpha0_closed')} "
         "on: better models stay closed (the first finding of Qiu et al. 2025)." + _robust("P1") + "</li>",
     ]  # fmt: skip
@@ -419,7 +440,13 @@ def render_html(b: Brief) -> str:
             f"<h2>Market structure</h2><p>An agent-based ensemble of the market of {html.escape(PAPERS['market'])}: "
             f"{seeds} seeded runs per scenario, {periods} months; means over the second half of each run "
             f"with 95% intervals.{caveat}</p><ul>{lines}</ul>"
-            f"{_fig(b, 'market')}<table><tr><th>scenario</th><th>metric</th><th>mean</th><th>95% interval</th></tr>"
+            + (
+                "<p>Finding M3 of moatlab's claims registry: a rogue open-weights giant raises the share of "
+                f"products on open bases.{_robust('M3')}</p>"
+                if "rogue_giant" in m.get("scenarios", []) and robustness("M3")
+                else ""
+            )
+            + f"{_fig(b, 'market')}<table><tr><th>scenario</th><th>metric</th><th>mean</th><th>95% interval</th></tr>"
             f"{trs}</table>"
         )
         market_limit = (
