@@ -1,5 +1,6 @@
 """`moatlab report`: a self-contained HTML brief whose numbers are the API's."""
 
+import html
 import os
 import re
 import subprocess
@@ -263,7 +264,7 @@ def test_the_brief_states_the_robustness_of_the_findings_it_quotes(brief):
 
     v = verdicts()
     out, _ = brief
-    text = out.read_text(encoding="utf-8")
+    text = html.unescape(out.read_text(encoding="utf-8"))
     for name in ("P1", "P2", "P3", "M3"):  # closing, indifference curve, Pareto region, rogue giant
         assert f'data-claim="{name}"' in text, name
         assert f"finding {name} of moatlab's claims registry): {v.loc[name, 'verdict']}" in text

@@ -475,10 +475,7 @@ def test_safety_tab_and_the_games_bargaining_stage(page, url):
     for k in ("beta1", "beta1_free", "U_G", "U_D"):
         assert page.text_content(f"#safety-out-{k}") == sig3(float(r[k].ravel()[0])), k
     assert bool(r["backfiring"].ravel()[0]) and "backfire" in page.text_content("#safety-sentence")
-    names = page.evaluate(
-        "Array.from(document.querySelectorAll('#safety-figure .annotation-text')).map(a => a.textContent)"
-    )
-    assert "backfiring" in names
+    assert "backfiring (" in page.text_content("#safety-figure .legend")  # the region, with its share
 
     # the game with a bargaining stage: the readout follows landscape(..., bargaining="nash")
     page.click("#tab-game")
