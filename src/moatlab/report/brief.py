@@ -408,7 +408,7 @@ def render_html(b: Brief) -> str:
         f"{_num(b, 'share_pareto_no_exemption', '{:.1%}')} of them make both G and D strictly better off "
         f"than charging every model. These shares are of this map: they depend on its penalty range "
         f"(p_max = {sc.pmax:g}), and a larger p_max gives high penalties more weight." + _robust("P3") + "</li>",
-        f"<li>Without regulation (ε = 0), G keeps its model fully closed from α0 = {_num(b, 'alpha0_closed')} "
+        f"<li>Without regulation (ε = 0), G keeps its model fully closed from α0 = {_num(b, 'alpha0_closed', '{:.4f}')} "
         "on: better models stay closed (the first finding of Qiu et al. 2025)." + _robust("P1") + "</li>",
     ]  # fmt: skip
     market = ""
