@@ -50,9 +50,10 @@ def test_game_and_measures_settings_are_checked_on_the_server(tmp_path):
 
 
 def test_every_control_has_a_glossary_entry():
-    from moatlab.app import game_tab, race_tab
+    from moatlab.app import game_tab, race_tab, safety_tab
 
-    for k in [*game_tab.KEYS, *race_tab.KEYS, "scenarios", "seeds", "periods", "data"]:
+    safety = ["safety_top" if k == "top" else k for k in safety_tab.KEYS]
+    for k in [*game_tab.KEYS, *race_tab.KEYS, *safety, "scenarios", "seeds", "periods", "data"]:
         t = TERMS[k]
         assert t.meaning and t.tip.endswith(".")
 

@@ -19,6 +19,7 @@ from .common import (
     download_bar,
     empty_figure,
     error_box,
+    field,
     graph,
     parse_choice,
     parse_number,
@@ -169,6 +170,8 @@ def figure(ds, p) -> go.Figure:
         legend={"orientation": "h", "y": -0.18, "x": 0},
         clickmode="event",
     )
+    fig.update_xaxes(range=[0, p["top"]])
+    fig.update_yaxes(range=[0, p["top"]])
     return fig
 
 
@@ -180,8 +183,8 @@ def describe(p: dict[str, Any], r: dict[str, Any]) -> str:
         return floors + ", no product is made: a player abstains."
     d = float(r["d_beta1"])
     how = (
-        f"the floors backfire: the product is less safe ({sig3(r['beta1'])} against {sig3(r['beta1_free'])} "
-        "without floors), because the developer leaves safety to the fine-tuner"
+        f"the floors backfire: a floor binds and the product ends up less safe ({sig3(r['beta1'])} against "
+        f"{sig3(r['beta1_free'])} without floors)"
         if bool(r["backfiring"])
         else f"the product's safety is {sig3(r['beta1'])} against {sig3(r['beta1_free'])} without floors"
         + (" (raised)" if d > 0 else " (unchanged)" if d == 0 else "")
@@ -192,26 +195,9 @@ def describe(p: dict[str, Any], r: dict[str, Any]) -> str:
 
 def safety_layout(initial: dict[str, Any]) -> html.Div:
     fields = []
-    for name, lab, default, lo, hi, tip in FIELDS:
-        fields.append(
-            html.Div(
-                [
-                    html.Label(
-                        [lab, html.Span(f" [{lo:g}, {hi:g}]", className="allowed")], htmlFor=f"safety-{name}"
-                    ),
-                    dcc.Input(
-                        id=f"safety-{name}",
-                        type="text",
-                        value=str(initial.get(name, default)),
-                        debounce=True,
-                        className="num",
-                    ),  # fmt: skip
-                    html.Small(tip, className="help"),
-                ],
-                className="field",
-                title=tip,
-            )
-        )
+    for name, _, default, lo, hi, _ in FIELDS:
+        key = "safety_top" if name == "top" else name
+        fields.append(field(f"safety-{name}", key, initial.get(name, default), f"[{lo:g}, {hi:g}]"))
     sols = solutions()
     barg = initial.get("bargaining", "fixed")
     fields.append(choice("safety-bargaining", "bargaining", [(s, s.replace("_", " ")) for s in sols],
