@@ -31,6 +31,18 @@ FD = Annotated[float, _opt("f_d")]
 PenaltyForm = Annotated[str, typer.Option("--penalty-form", help="one of " + ", ".join(PENALTY_FORMS))]
 METHODS = ("auto", "closed_form", "numerical")  # = moatlab.game.solver.METHODS (not imported: slow)
 Method = Annotated[str, typer.Option("--method", help="one of " + ", ".join(METHODS))]
+# = moatlab.game.bargaining.SOLUTIONS (not imported: keeps --help fast)
+SOLUTIONS = ("fixed", "vertical_monopoly", "utilitarian", "nash", "egalitarian", "kalai_smorodinsky",
+             "max_performance")
+Bargaining = Annotated[str, typer.Option(
+    "--bargaining",
+    help="stage 1 of Qiu et al. (2025): G and D bargain over the share scale δ0 of δ(ω) = δ0·(1 − ω) "
+         "before G picks ω; one of " + ", ".join(SOLUTIONS) + " (fixed: no bargaining, δ0 as given)")]
+
+
+def _check_bargaining(bargaining: str) -> None:
+    if bargaining not in SOLUTIONS:
+        fail(f"--bargaining = {bargaining!r} is not allowed: must be one of " + ", ".join(SOLUTIONS))
 
 
 def _model(alpha0, delta0, c_d, lam, epsilon, kappa0, c_g, f_d, penalty_form) -> dict:
@@ -58,6 +70,7 @@ def solve_cmd(
     f_d: FD = D["f_d"],
     penalty_form: PenaltyForm = "lump_sum",
     method: Method = "auto",
+    bargaining: Bargaining = "fixed",
     json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Solve the openness game at one point: G's action, openness, D's performance, utilities.
@@ -67,16 +80,18 @@ def solve_cmd(
     model = _model(alpha0, delta0, c_d, lam, epsilon, kappa0, c_g, f_d, penalty_form)
     if method not in METHODS:
         fail(f"--method = {method!r} is not allowed: must be one of " + ", ".join(METHODS))
+    _check_bargaining(bargaining)
     from ..game import solve
 
-    eq = solve(theta=theta, penalty=penalty, method=method, **model)
+    eq = solve(theta=theta, penalty=penalty, method=method, bargaining=bargaining, **model)
     d = eq.to_dict()
     if json:
         keys = ("action", "omega", "omega_free", "alpha1", "U_G", "U_D", "surplus", "penalty_paid",
-                "participates")
+                "participates", "bargaining", "share")
         typer.echo(dumps({k: d[k] for k in keys}))
         return
-    table = Table(title=f"Openness game at θ={theta:g}, p={penalty:g} ({penalty_form})")
+    stage = "" if bargaining == "fixed" else f", {bargaining} bargaining: δ0 = {eq.share:.4g}"
+    table = Table(title=f"Openness game at θ={theta:g}, p={penalty:g} ({penalty_form}{stage})")
     table.add_column("quantity")
     table.add_column("value", justify="right")
     table.add_column("meaning")
@@ -109,9 +124,15 @@ def landscape_cmd(
     method: Method = "auto",
     theta_grid: Annotated[str, typer.Option(help="θ grid as START:STOP:NUM")] = "0:1:201",
     penalty_grid: Annotated[str, typer.Option(help="p grid as START:STOP:NUM")] = "0:0.5:201",
+    bargaining: Bargaining = "fixed",
     out: OutDir = default_out("landscape"),
 ) -> None:
     """Map G's action over a (θ, p) grid; write landscape.nc, landscape.png, indifference.csv.
+
+    Welfare is scored against no_regulation (p = 0; with --bargaining, under the same bargaining
+    solution) and against no_exemption (every model pays p), a reference of moatlab's own, not of
+    Qiu et al. (2025). With --bargaining the NetCDF file gains the agreed share and the Pareto flags
+    against no regulation, and indifference.csv reads the compliance and exit boundaries off the grid.
 
     Example: moatlab landscape --alpha0 0.05 --theta-grid 0:1:201 --penalty-grid 0:0.5:201 --out out/
     """
@@ -124,7 +145,9 @@ def landscape_cmd(
     theta = parse_grid("--theta-grid", theta_grid, 0.0, 1.0)
     pen_hi = 1.0 if penalty_form == "turnover" else float("inf")
     penalty = parse_grid("--penalty-grid", penalty_grid, 0.0, pen_hi)
-    ds = landscape(theta, penalty, method=method, **model)  # validates before anything is written
+    _check_bargaining(bargaining)
+    # validates before anything is written
+    ds = landscape(theta, penalty, method=method, bargaining=bargaining, **model)
     with atomic_dir(out) as tmp:
         ds.to_netcdf(tmp / "landscape.nc")
         fig = plot_landscape(ds)
@@ -135,6 +158,10 @@ def landscape_cmd(
     typer.echo(f"wrote {out}/landscape.nc, landscape.png, indifference.csv  "
                f"({ds.sizes['theta']}×{ds.sizes['penalty']} points: "
                + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")")
+    if bargaining != "fixed":
+        n = int(ds["pareto_strict_no_regulation"].sum())
+        typer.echo(f"{bargaining} bargaining: δ0 = {ds.attrs['share_no_regulation']:.4g} without regulation; "
+                   f"{n} policies make both G and D strictly better off than no regulation")
 
 
 @app.command("demo")

@@ -14,10 +14,12 @@ except ImportError:  # pragma: no cover - older Typer with a click dependency
 
 from ..errors import MoatlabError, ParameterError, fmt_value
 from . import claims as _claims  # noqa: F401  (registers claims list, claims check)
+from . import finetune as _finetune  # noqa: F401  (registers finetune …)
 from . import game as _game  # noqa: F401  (registers solve, landscape, demo)
 from . import market as _market  # noqa: F401  (registers market …)
 from . import measures as _measures  # noqa: F401  (registers measures …)
 from . import race as _race  # noqa: F401  (registers race …)
+from . import safety as _safety  # noqa: F401  (registers safety …)
 from . import sweep as _sweep  # noqa: F401  (registers sweep …, policy …)
 from . import web as _web  # noqa: F401  (registers serve, report)
 from ._common import err_console, option_name

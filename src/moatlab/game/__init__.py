@@ -2,7 +2,10 @@
 
 Parameters (:class:`GameParams`), functional forms (:class:`moatlab.forms.GameForms`) and the
 solver kernels (closed form, numerical) are separate, so later games of the same family
-(several specialists, bargaining over δ, safety floors) reuse them.
+(several specialists, bargaining over δ, safety floors) reuse them. The family's stages:
+:mod:`.bargaining` (the bargaining stage every game shares), :mod:`.openness_bargaining` (stage 1
+of the openness game: ``solve(..., bargaining="nash")``) and :mod:`.finetune` (the fine-tuning
+games of Laufer, Kleinberg and Heidari, 2024, with several specialists).
 """
 
 from .params import PARAMETERS, PENALTY_FORMS, GameParams
@@ -13,7 +16,10 @@ _LAZY = {"OpennessGame": "game", "Regimes": "kernel", "select_best": "kernel",
          "SolverError": "numerical", "ACTIONS": "solver", "OUTPUTS": "solver",
          "REFERENCES": "solver", "Equilibrium": "solver", "action_names": "solver",
          "equilibrium_arrays": "solver", "grid_params": "solver", "numerical_backend": "solver",
-         "reference_arrays": "solver", "solve": "solver", "to_dataset": "solver"}
+         "reference_arrays": "solver", "solve": "solver", "to_dataset": "solver",
+         "SOLUTIONS": "bargaining", "Bargain": "bargaining", "bargain": "bargaining",
+         "solve_finetune": "finetune", "Specialist": "finetune", "load_specialists": "finetune",
+         "FinetuneForms": "finetune", "FinetuneEquilibrium": "finetune"}
 
 
 def __getattr__(name: str):
@@ -25,8 +31,9 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "ACTIONS", "Equilibrium", "GameParams", "OUTPUTS", "OpennessGame", "PARAMETERS",
-    "PENALTY_FORMS", "REFERENCES", "Regimes", "SolverError", "action_names",
-    "equilibrium_arrays", "grid_params", "numerical_backend",
-    "reference_arrays", "select_best", "solve", "to_dataset",
+    "ACTIONS", "Bargain", "Equilibrium", "FinetuneEquilibrium", "FinetuneForms", "GameParams",
+    "OUTPUTS", "OpennessGame", "PARAMETERS", "PENALTY_FORMS", "REFERENCES", "Regimes", "SOLUTIONS",
+    "SolverError", "Specialist", "action_names", "bargain", "equilibrium_arrays", "grid_params",
+    "load_specialists", "numerical_backend", "reference_arrays", "select_best", "solve",
+    "solve_finetune", "to_dataset",
 ]

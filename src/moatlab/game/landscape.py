@@ -46,6 +46,10 @@ from .solver import (
 DEFAULT_THETA = np.linspace(0.0, 1.0, 201)
 DEFAULT_PENALTY = np.linspace(0.0, 0.5, 201)
 TOL_WELFARE = 1e-12
+#: With bargaining, the agreed share maximises a criterion that is flat at its optimum, so it is
+#: located to about √ε (1e-8) and each player's utility there to about 1e-8: welfare changes
+#: smaller than this count as zero.
+TOL_WELFARE_BARGAINED = 1e-7
 
 
 def _regime_values(gp: GameParams, theta: np.ndarray, pen: np.ndarray, forms: GameForms, method: str):
@@ -109,7 +113,8 @@ def _bisect(defy_value, target: np.ndarray, active: np.ndarray, form: str) -> np
 
 
 def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None = None,
-              method: str = "auto", **params: Any) -> xr.Dataset:
+              method: str = "auto", bargaining: str = "fixed", schedule: Any = "scale",
+              share_grid: int = 33, **params: Any) -> xr.Dataset:
     """G's action, outcomes and welfare over a (θ, p) grid at fixed model parameters.
 
     Parameters
@@ -118,6 +123,11 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
         Grid values (default 201 points on [0, 1] and on [0, 0.5]).
     forms, method
         As in :func:`moatlab.game.solve`.
+    bargaining, schedule, share_grid
+        Stage 1, as in :func:`moatlab.game.solve`: the players bargain over the share rule at
+        every (θ, p), and each welfare reference is scored *under the same bargaining solution*
+        (at ``no_regulation`` they bargain at p = 0; at ``no_exemption`` with everyone charged).
+        ``fixed`` (default) is the game without stage 1, unchanged.
     **params
         Scalar model parameters (``alpha0``, ``delta0``, ...; ``penalty_form``).
 
@@ -129,6 +139,14 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
         ``penalty_paid``, ``participates``; per reference R in {no_regulation, no_exemption}:
         ``dU_G_R``, ``dU_D_R``, ``dsurplus_R``, ``pareto_weak_R``, ``pareto_strict_R``.
         Dim ``theta`` only: ``p_star`` (indifference curve) and ``p_exit`` (exit boundary).
+        ``no_exemption`` (every model pays p, none qualifies) is a reference of moatlab's own, not
+        one of Qiu et al. (2025). When bargaining, also ``share`` (the agreed s), ``agreed``,
+        ``pareto_lo``/``pareto_hi`` (range of Pareto-efficient shares), ``share_no_regulation``
+        and ``share_no_exemption`` (the shares agreed under each reference); ``p_star`` and
+        ``p_exit`` are then read off the grid (the least grid penalty at which G complies, or
+        exits), since the share itself moves with p. The agreed share is located to about 1e-8,
+        so with bargaining welfare changes below 1e-7 count as zero in the Pareto flags
+        (attribute ``welfare_tolerance``).
 
     Examples
     --------
@@ -147,17 +165,43 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
     if set(swept) != {"theta", "penalty"}:
         extra = sorted(set(swept) - {"theta", "penalty"})
         raise ParameterError(extra[0], "an array", "a scalar in a landscape (only θ and p are swept)")
-    out = equilibrium_arrays(gp, forms, method)
+    if bargaining != "fixed":
+        from .openness_bargaining import check_bargaining
+
+        check_bargaining(bargaining, schedule, forms, method, share_grid)
+        out, refs = _bargained(gp, forms, method, bargaining, schedule, share_grid)
+    else:
+        out = equilibrium_arrays(gp, forms, method)
+        refs = {ref: reference_arrays(gp, ref, forms, method) for ref in REFERENCES}
+    tol = TOL_WELFARE if bargaining == "fixed" else TOL_WELFARE_BARGAINED
     for ref in REFERENCES:
-        r = reference_arrays(gp, ref, forms, method)
+        r = refs[ref]
         dg, dd = out["U_G"] - r["U_G"], out["U_D"] - r["U_D"]
         out[f"dU_G_{ref}"] = dg
         out[f"dU_D_{ref}"] = dd
         out[f"dsurplus_{ref}"] = dg + dd
-        out[f"pareto_weak_{ref}"] = ((dg >= -TOL_WELFARE) & (dd >= -TOL_WELFARE)
-                                     & ((dg > TOL_WELFARE) | (dd > TOL_WELFARE))).astype(np.int8)
-        out[f"pareto_strict_{ref}"] = ((dg > TOL_WELFARE) & (dd > TOL_WELFARE)).astype(np.int8)
-    ds = to_dataset(out, gp, swept, {"method": make_kernel(gp.flat(), forms, method).method})
+        out[f"pareto_weak_{ref}"] = ((dg >= -tol) & (dd >= -tol) & ((dg > tol) | (dd > tol))).astype(np.int8)
+        out[f"pareto_strict_{ref}"] = ((dg > tol) & (dd > tol)).astype(np.int8)
+    attrs = {"method": make_kernel(gp.flat(), forms, method).method, "bargaining": bargaining}
+    if bargaining != "fixed":
+        from .openness_bargaining import describe
+
+        name = schedule if isinstance(schedule, str) else getattr(schedule, "__name__", "user")
+        attrs.update(schedule=name, stage_1=describe(bargaining, schedule), welfare_tolerance=tol,
+                     share_no_regulation=float(refs["no_regulation"]["share"].reshape(-1)[0]))
+        if schedule != "scale":
+            attrs["method"] = "numerical"
+        out["share_no_exemption"] = refs["no_exemption"]["share"]
+    ds = to_dataset(out, gp, swept, attrs)
+    if bargaining != "fixed":
+        from .solver import BARGAINED_OUTPUTS
+
+        for k, (units, desc) in BARGAINED_OUTPUTS.items():
+            ds[k].attrs = {"units": units, "long_name": desc}
+        ds["share_no_exemption"].attrs = {"units": "share parameter",
+                                          "long_name": "share agreed under no_exemption (our reference)"}
+        if schedule == "scale":
+            ds.attrs.pop("delta0", None)  # the players set it
     for ref in REFERENCES:
         for kind, text in (("dU_G", "change in U_G"), ("dU_D", "change in U_D"),
                            ("dsurplus", "change in total surplus")):
@@ -166,6 +210,15 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
                                           "(nobody worse off, someone better off)"}
         ds[f"pareto_strict_{ref}"].attrs = {"long_name": f"strict Pareto improvement vs {ref} "
                                             "(both strictly better off)"}
+    if bargaining != "fixed":
+        act = ds["action"].values
+        ds["p_star"] = ("theta", _first_penalty(act == 2, penalty),
+                        {"units": PARAMETERS["penalty"].units,
+                         "long_name": "least grid penalty at which G complies (bargained share)"})
+        ds["p_exit"] = ("theta", _first_penalty(act == 0, penalty),
+                        {"units": PARAMETERS["penalty"].units,
+                         "long_name": "least grid penalty at which G exits (bargained share)"})
+        return ds
     curves = policy_curves(theta, forms=forms, method=method, **params)
     ds["p_star"] = ("theta", curves["p_star"].to_numpy(),
                     {"units": PARAMETERS["penalty"].units,
@@ -174,6 +227,36 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
                     {"units": PARAMETERS["penalty"].units,
                      "long_name": "exit boundary: penalty above which G exits"})
     return ds
+
+
+def _first_penalty(mask: np.ndarray, penalty: np.ndarray) -> np.ndarray:
+    """Per θ (rows), the least grid penalty where ``mask`` holds; NaN where it never does."""
+    pen = np.broadcast_to(np.asarray(penalty, float), mask.shape)
+    return np.where(mask.any(axis=1), np.where(mask, pen, np.inf).min(axis=1), np.nan)
+
+
+def _bargained(gp: GameParams, forms: GameForms, method: str, bargaining: str, schedule: Any,
+               share_grid: int) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
+    """The bargained landscape and both references under the same bargaining solution."""
+    from .openness_bargaining import bargained_flat
+
+    shape, form = gp.shape, gp.penalty_form
+    out = bargained_flat(gp.flat(), form, forms, method, bargaining, schedule, share_grid)
+    out.pop("share_pareto")
+    out = {k: v.reshape(shape) for k, v in out.items()}
+    # no regulation: p = 0, so θ does not matter: one bargaining problem
+    one = gp.replace(theta=0.0, penalty=0.0)
+    r = bargained_flat(one.flat(), form, forms, method, bargaining, schedule, share_grid,
+                       reference="no_regulation")
+    refs = {"no_regulation": {k: np.broadcast_to(v.reshape(()), shape) for k, v in r.items()
+                              if k != "share_pareto"}}
+    # no exemption: depends on p only, except under the shortfall form (p·θ)
+    sub = gp if form == "shortfall" else gp.replace(theta=0.0)
+    r = bargained_flat(sub.flat(), form, forms, method, bargaining, schedule, share_grid,
+                       reference="no_exemption")
+    refs["no_exemption"] = {k: np.broadcast_to(v.reshape(sub.shape), shape) for k, v in r.items()
+                            if k != "share_pareto"}
+    return out, refs
 
 
 def compliance_penalty(alpha0: Any, theta: float, *, forms: GameForms | None = None,

@@ -84,6 +84,14 @@ class Equilibrium:
         The parameters solved.
     method : {'closed_form', 'numerical'}
         The path that solved it.
+    bargaining : str
+        The bargaining solution of stage 1 (``fixed``: no bargaining, δ(ω) = δ0 (1 − ω)).
+    share : float
+        The share parameter s in force: δ0 when ``fixed``, else the agreed s of the schedule.
+    schedule : str
+        The share schedule bargained over (``scale``: δ = s (1 − ω); ``constant``: δ = s).
+    pareto_shares : tuple of float
+        The Pareto-efficient shares on the bargaining grid (empty when ``fixed``).
     """
 
     action: str
@@ -97,13 +105,19 @@ class Equilibrium:
     participates: bool
     params: GameParams
     method: str
+    bargaining: str = "fixed"
+    share: float = math.nan
+    schedule: str = "scale"
+    pareto_shares: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict of the outcome (NaN becomes None); parameters under ``params``."""
         clean = lambda x: None if isinstance(x, float) and math.isnan(x) else x  # noqa: E731
         out = {k: clean(getattr(self, k)) for k in ("action", "omega", "omega_free", "alpha1",
                                                      "U_G", "U_D", "surplus", "penalty_paid",
-                                                     "participates")}
+                                                     "participates", "bargaining", "share",
+                                                     "schedule")}
+        out["pareto_shares"] = list(self.pareto_shares)
         out["params"] = asdict(self.params)
         out["method"] = self.method
         return out
@@ -140,8 +154,9 @@ def numerical_backend(forms: GameForms | None = None) -> str:
     return "numba" if compile_forms(forms or GameForms()) is not None else "numpy"
 
 
-def _solve_chunk(p: dict[str, np.ndarray], form: str, forms: GameForms, method: str) -> dict:
-    k = make_kernel(p, forms, method)
+def _solve_chunk(p: dict[str, np.ndarray], form: str, forms: GameForms, method: str,
+                 kernel=None) -> dict:
+    k = make_kernel(p, forms, method) if kernel is None else kernel(p)
     theta, pen = p["theta"], p["penalty"]
     g = k.regimes(theta, pen, form)
     tol_c = TIE * (1 + np.abs(np.nan_to_num(g.v_comply, neginf=0.0)))
@@ -198,17 +213,25 @@ def equilibrium_arrays(params: GameParams, forms: GameForms | None = None,
     forms = forms or GameForms()
     check_choice("method", method, METHODS)
     shape = params.shape
-    p = params.flat()
+    out = equilibria_flat(params.flat(), params.penalty_form, forms, method)
+    return {k: v.reshape(shape) for k, v in out.items()}
+
+
+def equilibria_flat(p: dict[str, np.ndarray], form: str, forms: GameForms, method: str,
+                    kernel=None) -> dict[str, np.ndarray]:
+    """Equilibria for flat, already validated parameter arrays (the stages' building block).
+
+    ``kernel``, when given, maps the flat parameters to a kernel (a share schedule's kernel in
+    :mod:`moatlab.game.openness_bargaining`); otherwise the kernel follows ``forms`` and ``method``.
+    """
     fast = None
-    if method != "numerical" and forms.is_default and p["theta"].size >= FAST_MIN:
+    if kernel is None and method != "numerical" and forms.is_default and p["theta"].size >= FAST_MIN:
         from . import _fast  # numba loads here, on first use
 
         fast = _fast if _fast.available() else None
     if fast is not None:
-        out = fast.solve_fast(p, params.penalty_form)  # compiled closed form (numba installed)
-    else:
-        out = _chunked(lambda q: _solve_chunk(q, params.penalty_form, forms, method), p)
-    return {k: v.reshape(shape) for k, v in out.items()}
+        return fast.solve_fast(p, form)  # compiled closed form (numba installed)
+    return _chunked(lambda q: _solve_chunk(q, form, forms, method, kernel), p)
 
 
 def reference_arrays(params: GameParams, reference: str, forms: GameForms | None = None,
@@ -224,10 +247,18 @@ def reference_arrays(params: GameParams, reference: str, forms: GameForms | None
     check_choice("reference", reference, REFERENCES)
     check_choice("method", method, METHODS)
     shape = params.shape
-    form = params.penalty_form
+    out = references_flat(params.flat(), reference, params.penalty_form, forms, method)
+    return {k: v.reshape(shape) for k, v in out.items()}
+
+
+def references_flat(p: dict[str, np.ndarray], reference: str, form: str, forms: GameForms, method: str,
+                    kernel=None) -> dict[str, np.ndarray]:
+    """:func:`reference_arrays` for flat, already validated parameter arrays."""
 
     def run(p: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        k = make_kernel(p, forms, method)
+        k = make_kernel(p, forms, method) if kernel is None else kernel(p)
+        if not hasattr(k, "maximise"):  # the compiled numerical kernel solves regimes only
+            k = NumericalKernel(p, forms)
         n = p["theta"].shape[0]
         one, zero, pen = np.ones(n), np.zeros(n), p["penalty"]
         if reference == "no_regulation":
@@ -245,8 +276,7 @@ def reference_arrays(params: GameParams, reference: str, forms: GameForms | None
         return {"omega": np.where(exits, np.nan, w), "alpha1": np.where(part, a1, np.nan),
                 "U_G": ug, "U_D": ud, "surplus": ug + ud}
 
-    out = _chunked(run, params.flat())
-    return {k: v.reshape(shape) for k, v in out.items()}
+    return _chunked(run, p)
 
 
 def _split(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -302,7 +332,8 @@ def to_dataset(out: dict[str, np.ndarray], params: GameParams,
     return ds
 
 
-def solve(*, forms: GameForms | None = None, method: str = "auto",
+def solve(*, forms: GameForms | None = None, method: str = "auto", bargaining: str = "fixed",
+          schedule: Any = "scale", share_grid: int = 33,
           **params: Any) -> Equilibrium | xr.Dataset:
     """Solve the openness game.
 
@@ -312,6 +343,17 @@ def solve(*, forms: GameForms | None = None, method: str = "auto",
         Replacements for the default functional forms (numerical path).
     method : {"auto", "closed_form", "numerical"}
         ``auto`` takes the closed form for the default family and the numerical path otherwise.
+    bargaining : str
+        Stage 1, the bargaining over the share rule before G picks ω: ``fixed`` (default, no
+        bargaining: δ(ω) = δ0 (1 − ω) as given), ``vertical_monopoly``, ``utilitarian``,
+        ``nash``, ``egalitarian``, ``kalai_smorodinsky`` or ``max_performance``
+        (:mod:`moatlab.game.bargaining`). When bargaining, ``delta0`` is not used with the
+        default schedule: the players set it.
+    schedule : {"scale", "constant"} or callable
+        The share rule bargained over: ``scale`` δ = s (1 − ω) (s takes δ0's place), ``constant``
+        δ = s, or a callable ``f(omega, s)`` (numerical path); s ∈ [0, 1].
+    share_grid : int
+        Grid points over s before the per-point refinement (the Pareto set is reported on it).
     **params
         Any of ``alpha0, theta, penalty, delta0, c_d, lam, epsilon, kappa0, c_g, f_d,
         penalty_form``; unset ones take their default values. A 1-D array sweeps that
@@ -322,7 +364,9 @@ def solve(*, forms: GameForms | None = None, method: str = "auto",
     Equilibrium
         When every parameter is a scalar.
     xarray.Dataset
-        Otherwise, with one dimension per swept parameter, in argument order.
+        Otherwise, with one dimension per swept parameter, in argument order. When bargaining,
+        also ``share``, ``agreed``, ``pareto_lo``, ``pareto_hi`` and ``share_pareto`` (over an
+        extra dimension ``share_grid``).
 
     Examples
     --------
@@ -333,6 +377,15 @@ def solve(*, forms: GameForms | None = None, method: str = "auto",
     """
     gp, swept = grid_params(**params)
     forms = forms or GameForms()
+    check_choice("method", method, METHODS)
+    from .openness_bargaining import check_bargaining
+
+    check_bargaining(bargaining, schedule, forms, method, share_grid)
+    if bargaining != "fixed":
+        if schedule == "scale" and "delta0" in swept:
+            raise ParameterError("delta0", "an array", f"a scalar with bargaining={bargaining!r} "
+                                 "(the players set δ0)")
+        return _solve_bargained(gp, swept, forms, method, bargaining, schedule, share_grid)
     out = equilibrium_arrays(gp, forms, method)
     used = make_kernel({n: np.zeros(1) + 0.5 for n in NUMERIC}, forms, method).method
     if not swept:
@@ -341,8 +394,48 @@ def solve(*, forms: GameForms | None = None, method: str = "auto",
             action=ACTIONS[int(val["action"])], omega=val["omega"], omega_free=val["omega_free"],
             alpha1=val["alpha1"], U_G=val["U_G"], U_D=val["U_D"], surplus=val["surplus"],
             penalty_paid=val["penalty_paid"], participates=bool(val["participates"]),
-            params=gp, method=used)
-    return to_dataset(out, gp, swept, {"method": used})
+            params=gp, method=used, share=float(gp.delta0))
+    return to_dataset(out, gp, swept, {"method": used, "bargaining": "fixed"})
+
+
+BARGAINED_OUTPUTS: dict[str, tuple[str, str]] = {
+    "share": ("share parameter", "the agreed share parameter s of the schedule"),
+    "agreed": ("", "1 if some share is individually rational for both (always, with exit and abstention)"),
+    "pareto_lo": ("share parameter", "smallest Pareto-efficient share on the bargaining grid"),
+    "pareto_hi": ("share parameter", "largest Pareto-efficient share on the bargaining grid"),
+}
+
+
+def _solve_bargained(gp: GameParams, swept: dict[str, np.ndarray], forms: GameForms, method: str,
+                     bargaining: str, schedule: Any, share_grid: int) -> Equilibrium | xr.Dataset:
+    from .openness_bargaining import bargained_flat, describe, share_grid_values
+
+    shape = gp.shape
+    out = bargained_flat(gp.flat(), gp.penalty_form, forms, method, bargaining, schedule, share_grid)
+    mask = out.pop("share_pareto")
+    out = {k: v.reshape(shape) for k, v in out.items()}
+    grid = share_grid_values(share_grid)
+    used = "numerical" if schedule != "scale" else make_kernel(
+        {n: np.zeros(1) + 0.5 for n in NUMERIC}, forms, method).method
+    sched = schedule if isinstance(schedule, str) else getattr(schedule, "__name__", "user")
+    if not swept:
+        val = {k: v.reshape(()).item() for k, v in out.items()}
+        return Equilibrium(
+            action=ACTIONS[int(val["action"])], omega=val["omega"], omega_free=val["omega_free"],
+            alpha1=val["alpha1"], U_G=val["U_G"], U_D=val["U_D"], surplus=val["surplus"],
+            penalty_paid=val["penalty_paid"], participates=bool(val["participates"]),
+            params=gp, method=used, bargaining=bargaining, share=val["share"], schedule=sched,
+            pareto_shares=tuple(float(x) for x in grid[mask.reshape(-1) == 1]))
+    ds = to_dataset(out, gp, swept, {"method": used, "bargaining": bargaining, "schedule": sched,
+                                     "stage_1": describe(bargaining, schedule)})
+    for k, (units, desc) in BARGAINED_OUTPUTS.items():
+        ds[k].attrs = {"units": units, "long_name": desc}
+    ds.coords["share_grid"] = ("share_grid", grid, {"long_name": "bargaining grid of the share parameter s"})
+    ds["share_pareto"] = ((*swept, "share_grid"), mask.reshape(*ds["share"].shape, share_grid),
+                          {"long_name": "1 where the grid share is Pareto efficient"})
+    if "delta0" not in swept and schedule == "scale":
+        ds.attrs.pop("delta0", None)  # the players set it
+    return ds
 
 
 def action_names(action: Any) -> np.ndarray:
@@ -358,6 +451,9 @@ def _solve_signature() -> inspect.Signature:
     ps.append(inspect.Parameter("penalty_form", kw, default="lump_sum", annotation="str"))
     ps.append(inspect.Parameter("forms", kw, default=None, annotation="GameForms | None"))
     ps.append(inspect.Parameter("method", kw, default="auto", annotation="str"))
+    ps.append(inspect.Parameter("bargaining", kw, default="fixed", annotation="str"))
+    ps.append(inspect.Parameter("schedule", kw, default="scale", annotation="str | Callable"))
+    ps.append(inspect.Parameter("share_grid", kw, default=33, annotation="int"))
     return inspect.Signature(ps, return_annotation="Equilibrium | xarray.Dataset")
 
 
