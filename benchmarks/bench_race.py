@@ -1,4 +1,14 @@
-"""Benchmark: expected upgrade value under uncertain open releases.
+"""Benchmarks of the race model (``python benchmarks/bench_race.py [mc|equilibrium]``; both by default).
+
+1. Equilibrium of 3 strategic labs (one starting from the open weights) over 200 open-release
+   sizes x′, Nash and leader–follower (``moatlab.race.equilibrium_sweep``: payoff tables on a shared
+   grid, exact equilibrium counts, refinement), against a per-point loop in the same run: for each
+   x′, best-response dynamics with ``scipy.optimize.minimize_scalar`` (bounded, in log z) on each
+   lab's payoff summed over days, until no lab moves (timed on a sample of points, extrapolated).
+   The two must agree on the largest upgrade; the loop finds one equilibrium and cannot say whether
+   it is unique. Target: under 10 s for the grid; the ratio is printed.
+
+2. Expected upgrade value under uncertain open releases.
 
 10^5 Monte Carlo draws (Poisson releases, lognormal sizes) × a 200-point grid of open-frontier
 compute, vectorised (``moatlab.race.sweep``), against a plain per-draw Python loop over days on a
@@ -42,7 +52,74 @@ def loop_value(mdl: RaceModel, x: float, days: np.ndarray, logm: np.ndarray) -> 
     return with_ - without - mdl.cost_per_unit * Z
 
 
-def main() -> None:
+def _loop_payoff(k: int, z: np.ndarray, x: float, labs, n: float, m: int) -> float:
+    """Lab k's payoff with upgrades z (NaN: none), the open model at x from day 0, summed over days."""
+    own = [max(lab.compute.compute[0], zz) if np.isfinite(zz) else lab.compute.compute[0]
+           for lab, zz in zip(labs, z, strict=True)]
+    rival = max(o for j, o in enumerate(own) if j != k)
+    gap = math.log1p(own[k]) - max(math.log1p(rival), math.log1p(x))
+    rev = float(np.sum(np.full(m, n * max(gap, 0.0))))  # day by day
+    if not np.isfinite(z[k]):
+        return rev
+    cost = z[k] if not labs[k].from_open else max(labs[k].floor * z[k], z[k] - x)
+    return rev - labs[k].cost_per_unit * cost
+
+
+def _loop_point(x: float, labs, n: float, m: int, lo: float, hi: float) -> np.ndarray:
+    from scipy.optimize import minimize_scalar
+
+    z = np.full(len(labs), np.nan)
+    for _ in range(20):
+        moved = False
+        for k in range(len(labs)):
+            def neg(lz, k=k):
+                zz = z.copy()
+                zz[k] = math.exp(lz)
+                return -_loop_payoff(k, zz, x, labs, n, m)
+            res = minimize_scalar(neg, bounds=(math.log(lo), math.log(hi)), method="bounded",
+                                  options={"xatol": 1e-7})
+            none = z.copy()
+            none[k] = np.nan
+            best = math.exp(res.x) if -res.fun > _loop_payoff(k, none, x, labs, n, m) else np.nan
+            if not (np.isnan(best) and np.isnan(z[k])) and not (abs(best - z[k]) <= 1e-6 * abs(best)):
+                z[k], moved = best, True
+        if not moved:
+            break
+    return z
+
+
+def bench_equilibrium() -> None:
+    from moatlab.race import equilibrium_sweep, labs_of
+
+    n, m, points, sample = 100.0, 365, 200, 8
+    model = RaceModel(f="log", n=n, m=m, open=1.0, closed=4.0)
+    labs = labs_of(model, 3, rival_from_open=True, floor=0.5)
+    xs = np.geomspace(4.5, 6e4, points)
+    ds = {}
+    for mode in ("nash", "leader"):
+        t0 = time.perf_counter()
+        ds[mode] = equilibrium_sweep(model, labs, xs, mode=mode)
+        t = time.perf_counter() - t0
+        print(f"equilibrium grid ({mode}): 3 labs × {points} open-release sizes in {t:.2f} s "
+              f"(equilibria per point: {sorted(set(ds[mode]['n_equilibria'].values.tolist()))})")
+    t_grid = t
+    idx = np.linspace(0, points - 1, sample).astype(int)
+    t0 = time.perf_counter()
+    loop = np.array([_loop_point(float(xs[i]), labs, n, m, 4.0 * (1 + 1e-9), 1e6 * xs[-1]) for i in idx])
+    t_loop = (time.perf_counter() - t0) / sample * points
+    ours = ds["leader"]["z_frontier"].values[idx]
+    theirs = np.nanmax(np.where(np.isnan(loop), -np.inf, loop), axis=1)
+    theirs = np.where(np.isfinite(theirs), theirs, np.nan)
+    both = np.isfinite(ours) & np.isfinite(theirs)
+    agree = bool(np.array_equal(np.isfinite(ours), np.isfinite(theirs)))
+    err = float(np.max(np.abs(ours[both] / theirs[both] - 1))) if both.any() else 0.0
+    print(f"per-point scipy best-response loop: {sample} points timed, "
+          f"extrapolated to {points}: {t_loop:.1f} s")
+    print(f"largest upgrade, grid vs loop: same points upgrade: {agree}; max relative difference {err:.1e}")
+    print(f"speedup (leader grid vs loop): {t_loop / t_grid:.1f}")
+
+
+def bench_mc() -> None:
     grid = np.geomspace(0.1, 3.9, N_GRID)
     # agreement on the same draws
     small = model(SAMPLE)
@@ -65,5 +142,14 @@ def main() -> None:
     print(f"speedup: {t_loop / t_vec:.0f}")
 
 
+def main(which: str = "all") -> None:
+    if which in ("all", "equilibrium"):
+        bench_equilibrium()
+    if which in ("all", "mc"):
+        bench_mc()
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1] if len(sys.argv) > 1 else "all")

@@ -179,3 +179,10 @@ def test_cli_missing_extra_is_one_line_before_anything_runs(module, name, extra,
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and f"moatlab[{extra}]" in r.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_total_order_indices_from_a_saltelli_design():
+    r = check_claim(toy("MOSTLY", _mostly), samples=32, seed=1, sobol_base=64)
+    t = r.sensitivity
+    assert {"S1", "ST"} <= set(t.columns) and "Saltelli" in r.sensitivity_method
+    assert t.loc["x", "ST"] > 0.9 and abs(t.loc["y", "ST"]) < 0.05  # the margin is 0.85 − x

@@ -29,6 +29,7 @@ from moatlab.measures import (
     openness_table,
     summary,
 )
+from moatlab.measures.eu import ComputeRow, _key
 from tests.measures_helpers import FIXTURES, MOF_FIX
 
 CLI = [sys.executable, "-m", "moatlab", "measures"]
@@ -136,11 +137,20 @@ def eosai(**r):
     return EOSAIProject("p", "o", "", dict.fromkeys(DIMENSIONS, "open") | r)
 
 
+def small(*names):
+    """A compute table putting every named model well below 10^25 FLOP."""
+    return {_key(n): ComputeRow(n, 1e20, 1e20, 1e20, "", "test", "") for n in names}
+
+
 def test_eu_definition_on_eosai_profiles():
     eu = "eu-ai-act-open-source"
-    answers = check(eu, [eosai(), eosai(license="partial"), eosai(llmweights=None),
-                         eosai(llmweights=None, license="closed"), eosai(architecture="partial")])["answer"]
-    assert answers.tolist() == ["qualifies", "does not", "cannot tell", "does not", "qualifies"]
+    profs = [eosai(), eosai(license="partial"), eosai(llmweights=None),
+             eosai(llmweights=None, license="closed"), eosai(architecture="partial")]
+    answers = check(eu, profs, compute=small("p"))["answer"]
+    # no licence string: the raters' class decides (partial: cannot tell which parts are open)
+    assert answers.tolist() == ["qualifies", "cannot tell", "cannot tell", "does not", "qualifies"]
+    # without a compute figure the systemic-risk condition cannot be told
+    assert check(eu, profs[:1])["answer"].tolist() == ["cannot tell"]
 
 
 def test_definitions_on_mof_and_fmti_profiles():
@@ -150,9 +160,11 @@ def test_definitions_on_mof_and_fmti_profiles():
                  {"name": "Model parameters (Final)", "license": params_licence}]
         return classify({"release": {"name": params_licence, "license": {"distribution": {"name": "MIT"}},
                                      "components": comps}}, lists)
-    t = check("eu-ai-act-open-source", [mof("Apache-2.0"), mof("Llama-Fixture"), mof("Llama 2 licence"),
-                                        FMTIDeveloper("Meta", "2023-10", 54, 100)], lists)
-    assert t["answer"].tolist() == ["qualifies", "does not", "cannot tell", "cannot tell"]
+    profs = [mof("Apache-2.0"), mof("Llama-Fixture"), mof("Llama 2 licence"), mof("Bespoke Terms"),
+             FMTIDeveloper("Meta", "2023-10", 54, 100)]
+    t = check("eu-ai-act-open-source", profs, lists,
+              compute=small("Apache-2.0", "Llama-Fixture", "Llama 2 licence", "Bespoke Terms"))
+    assert t["answer"].tolist() == ["qualifies", "does not", "does not", "cannot tell", "cannot tell"]
     # MOF classes are cumulative; other data sets cannot answer them
     full = classify({"release": {"name": "f", "license": {"distribution": {"name": "MIT"}},
                                  "components": [{"name": c} for c in
@@ -165,7 +177,9 @@ def test_definitions_on_mof_and_fmti_profiles():
 
 def test_definition_names_and_errors():
     assert get_definition("threshold(0.6)").name == "threshold(0.6)"
-    assert get_definition("threshold( 0.25 , score=eosai )").reads == {"eosai": ("score",)}
+    assert get_definition("threshold( 0.25 , score=eosai )").reads == {"eosai": ("score",),
+                                                                       "eosai-archive": ("score",)}
+    assert get_definition("threshold(0.25, score=eosai-archive)").reads == {"eosai-archive": ("score",)}
     with pytest.raises(ParameterError, match="definition = 'eu' is not allowed"):
         get_definition("eu")
     with pytest.raises(ParameterError, match="theta = 1.5"):
@@ -188,7 +202,7 @@ def test_threshold_exemptions_are_monotone(scores, a, b):
 def test_catalogue_table_and_exempt_cli(tmp_path):
     cat = load_catalogue(require_data())
     t = openness_table(cat.profiles(), lists=cat.lists)
-    assert set(t["dataset"]) == {"eosai", "mof", "fmti"}
+    assert set(t["dataset"]) == {"eosai", "mof", "fmti"}  # eosai: the current index
     assert set(t["eu-ai-act-open-source"]) <= {"qualifies", "does not", "cannot tell"}
     assert (t.loc[t["dataset"] == "fmti", "eu-ai-act-open-source"] == "cannot tell").all()
     mof = t[t["dataset"] == "mof"]

@@ -37,6 +37,8 @@ def no_env(monkeypatch):
 def test_snapshot_has_licences_and_sources():
     assert (PACKAGED_DATA / "SNAPSHOT.md").is_file()
     for f in ("fmti/LICENSE.md", "eosai/LICENSE", "mof/LICENSE", "mof/schema/mof_schema.json",
+              "eosai-index/readme.md", "eosai-index/SOURCE.md", "eosai-index/_parameters.yml",
+              "eu/licences.csv", "eu/training_compute.csv", "fmti_flagships.csv",
               "mof/licenses/licenses.json", "mof/licenses/mof-licenses.json"):
         assert (PACKAGED_DATA / f).is_file(), f
 
@@ -44,13 +46,15 @@ def test_snapshot_has_licences_and_sources():
 def test_loaders_without_a_path_read_the_packaged_snapshot(no_env):
     fmti = measures.load_fmti()
     assert [r.version for r in fmti.items] == ["2023-10", "2024-05", "2025-12"] and fmti.ok
-    eosai = measures.load_eosai()
-    assert len(eosai.items) == 46 and eosai.ok
+    eosai = measures.load_eosai()  # the current index by default
+    assert len(eosai.items) == 193 and eosai.ok and len(eosai.skipped) == 1  # the template
+    assert len(measures.load_eosai(format="archive").items) == 46
     mof = measures.load_mof()
     assert len(mof.items) == 273 and mof.ok
     assert all(str(PACKAGED_DATA) in r.source for r in mof.items)
     cat = measures.load_catalogue()
-    assert cat.lists is not None and len(cat.eosai) == 46 and len(cat.fmti) == 3
+    assert cat.lists is not None and len(cat.eosai) == 193 and len(cat.eosai_archive) == 46
+    assert len(cat.fmti) == 3
     assert measures.license_lists().is_open("Apache-2.0")
 
 
@@ -72,6 +76,9 @@ def test_classify_a_file_anywhere_without_data_paths(tmp_path):
 
 def test_cli_without_path_uses_the_packaged_snapshot(tmp_path):
     r = _cli("eosai", "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(r.stdout)) == 193
+    r = _cli("eosai", "--format", "archive", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert len(json.loads(r.stdout)) == 46
 
@@ -97,5 +104,10 @@ def test_cli_honours_moatlab_data_and_data_option(tmp_path):
 def test_check_a_lone_mof_file_uses_the_packaged_licence_lists(tmp_path):
     shutil.copy(PACKAGED_DATA / "mof" / "models" / "OLMo-7B.yml", tmp_path / "mine.yml")
     r = _cli("check", "eu-ai-act-open-source", "mine.yml", "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)[0]  # its training compute is in no table: the systemic-risk part is unknown
+    assert row["answer"] == "cannot tell" and row["reason"].startswith("systemic_risk:")
+    (tmp_path / "flop.csv").write_text("model,training_flop,source\nOLMo-7B,1.0e23,a test figure\n")
+    r = _cli("check", "eu-ai-act-open-source", "mine.yml", "--compute", "flop.csv", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)[0]["answer"] == "qualifies"

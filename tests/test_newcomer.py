@@ -82,3 +82,25 @@ def test_compile_notice_only_without_cache(monkeypatch, capsys, tmp_path):
     index.write_text("")
     _fast.compile_notice(fake, "the kernel")
     assert capsys.readouterr().err == ""
+
+
+def test_user_forms_compile_notice_once_on_a_terminal(monkeypatch, capsys):
+    from moatlab.forms import GameForms
+    from moatlab.game import _fast, _jit_forms
+
+    if not _fast._HAVE:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("numba must be installed in CI (it is in the [test] extra)")
+        pytest.skip("numba is not installed (outside CI)")
+    monkeypatch.delenv("MOATLAB_NO_NUMBA", raising=False)
+    monkeypatch.setattr(_jit_forms, "_NOTICED", False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    forms = GameForms(benefit=lambda w: 0.1 * w * w)
+    assert _jit_forms.compile_forms(forms) is not None
+    assert "compiling your functional forms with numba" in capsys.readouterr().err
+    _jit_forms.compile_forms(forms)
+    assert capsys.readouterr().err == ""  # once per process
+    monkeypatch.setattr(_jit_forms, "_NOTICED", False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    _jit_forms.compile_forms(forms)
+    assert capsys.readouterr().err == ""  # never into a pipe or a log file

@@ -164,7 +164,10 @@ def test_components_are_reported_as_set_and_presets_never_overwrite_them(tmp_pat
     assert s["skipped_presets"] == "prestige of the frontier"
     labels = list(s["conclusion_holds"])
     assert "core" not in labels and labels[0] == "prestige"
-    assert all(c.startswith("prestige + ") for c in labels[1:]) and len(labels) == 8
+    from moatlab.race import DEFAULT_PRESETS
+
+    # the model as set, then every preset but the skipped one
+    assert all(c.startswith("prestige + ") for c in labels[1:]) and len(labels) == len(DEFAULT_PRESETS)
     ds = xr.open_dataset(tmp_path / "o" / "effects.nc")
     assert list(ds["component"].values) == labels
 
@@ -177,3 +180,38 @@ def test_core_means_no_component(tmp_path):
     s = json.loads(r.stdout)
     assert s["components"] == "core" and list(s["conclusion_holds"])[0] == "core"
     assert "skipped_presets" not in s
+
+
+def test_equilibrium_json_files_and_api_agree(tmp_path):
+    from moatlab.race import equilibrium, labs_of
+
+    out = tmp_path / "eq"
+    r = run("equilibrium", "--labs", "2", "--mode", "leader", "--rival-from-open", "--n", "100",
+            "--closed", "4", "--open-upgrade", "4.5:3e4:6", "--json", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    model = RaceModel(n=100, closed=4.0)
+    eq = equilibrium(model, labs_of(model, 2, rival_from_open=True), mode="leader")
+    assert [lab["z_star"] for lab in d["labs"]] == [eq.z_star[0], None]
+    assert d["unique"] is True and d["n_equilibria"] == 1 and [lab["from_open"] for lab in d["labs"]] == [
+        False, True]
+    assert {p.name for p in out.iterdir()} == {"equilibrium.nc", "equilibrium.png"}
+    ds = xr.open_dataset(out / "equilibrium.nc")
+    assert ds["z_star"].dims == ("open_upgrade", "lab") and ds.sizes["open_upgrade"] == 6
+    assert d["sweep"]["conclusion_holds"] == bool(ds.attrs["conclusion_holds"])
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--labs", "1"], "labs = 1"),
+        (["--mode", "cournot"], "--mode = 'cournot'"),
+        (["--floor", "2", "--rival-from-open"], "lab.floor = 2"),
+    ],
+)
+def test_equilibrium_bad_input_is_one_line_exit_2_nothing_written(tmp_path, args, needle):
+    out = tmp_path / "never"
+    r = run("equilibrium", *args, "--out", str(out))
+    assert r.returncode == 2, r.stderr
+    assert needle in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not out.exists()

@@ -78,7 +78,16 @@ def _scan_theta_d(case, n, top):
     return ref, grid(theta_g=0.0, theta_d=td, **case)
 
 
-@pytest.mark.parametrize("kappa, label", [(0.0, "separable"), (0.5, "cross terms of both signs")])
+FAILS = ("a finding that fails over its stated range, reported as failing (measured: 3 of 40 draws, "
+         "each with a corner — without floors G invests no safety or D adds none; see "
+         "docs/safety-game.md); strict, so the suite says so if it starts to hold")
+
+
+@pytest.mark.parametrize("kappa, label", [
+    (0.0, "separable"),
+    pytest.param(0.5, "cross terms of both signs",
+                 marks=pytest.mark.xfail(strict=True, reason="B2: " + FAILS)),
+])
 def test_b2_weak_floor_on_d_alone_backfires(kappa, label):
     """B2. With θ_G = 0 there is an interval of θ_D > 0 where G's safety investment drops (to 0
     for separable costs) and the final safety β1 is below the unregulated one (backfiring).
@@ -87,6 +96,7 @@ def test_b2_weak_floor_on_d_alone_backfires(kappa, label):
     assert not failures, f"B2 ({label}) fails for {len(failures)}/{N_DRAWS} draws: {_corners(failures)}"
 
 
+@pytest.mark.xfail(strict=True, reason="B3: " + FAILS)
 def test_b3_floors_on_both_can_make_both_better_off():
     """B3. Some (θ_G, θ_D) with both floors positive make both players strictly better off than
     without regulation (mutualism) — for every draw with cross terms of both signs.

@@ -187,28 +187,57 @@ def _parse_weights(text: str | None) -> dict[str, float] | None:
 
 @measures_app.command("eosai")
 def eosai_cmd(
-    path: Annotated[Path | None, typer.Argument(help="EOSAI folder (or its projects/ or one .yaml); "
-                                                "default: --data")] = None,
-    weights: Annotated[str | None, typer.Option(help="dimension weights, e.g. llmweights=2,license=2")]
-    = None,
+    path: Annotated[Path | None, typer.Argument(help="EOSAI folder (the current index, or the archived "
+                                                "format's projects/) or one .yaml; default: --data")] = None,
+    format: Annotated[str, typer.Option("--format", help="'auto', 'index' (current) or 'archive'")] = "auto",
+    weights: Annotated[str | None, typer.Option(help="dimension weights of the archived format, e.g. "
+                                                "llmweights=2,license=2")] = None,
     json: Json = False, csv: Csv = False, data: Data = None,
 ) -> None:
-    """EOSAI openness score (open 1, partial 0.5, closed 0; mean over rated dimensions).
+    """EOSAI openness: the index's own score and ours (open 1, partial 0.5, closed 0).
 
-    Example: moatlab measures eosai ../shared/data/eosai --weights llmweights=2
+    The current index by default; --format archive reads the archived format. A malformed file is
+    listed on stderr (file, field, value, allowed), the rest load, and the exit code is 2.
+
+    Example: moatlab measures eosai --json
     """
     from ..measures import GROUPS, eosai_scores, load_eosai
+    from ..measures.eosai_index import eosai_index_scores
 
+    if format not in ("auto", "index", "archive"):
+        fail(f"--format = {format!r} is not allowed: must be one of auto, index, archive")
     w = _parse_weights(weights)
-    rep = load_eosai(_path(path, data, "eosai"))
+    if path is not None:
+        src = path
+    else:
+        src = data_root_of(data) if format != "archive" else _path(None, data, "eosai")
+    rep = load_eosai(src, format=format)
     for s in rep.skipped:
         err_console.print(f"note: skipped {s}", markup=False)
-    df = eosai_scores(rep.items, w)
-    cols = ["name", "organisation", "score", *GROUPS, "rated", "missing"]
+    from ..measures import EOSAIProject
+
+    if rep.items and not isinstance(rep.items[0], EOSAIProject):
+        if w:
+            fail("--weights is not allowed with the current index: it applies to the archived format only")
+        df = eosai_index_scores(rep.items)
+        cols = [c for c in ["name", "organisation", "type", "index_score", "score", "index_availability",
+                            "index_documentation", "index_access", "rated", "missing", "license"]
+                if c in df.columns]
+        title = f"EOSAI index ({len(df)} models): index_score as the index computes it, score ours"
+    else:
+        df = eosai_scores(rep.items, w)
+        cols = ["name", "organisation", "score", *GROUPS, "rated", "missing"]
+        title = f"EOSAI archived format ({len(df)} projects)"
     recs = [{**{k: r[k] for k in cols if k != "missing"},
-             "missing": [m for m in r["missing"].split(",") if m]} for r in df.to_dict(orient="records")]
-    _emit(df if csv else df[cols], recs, json, csv, f"EOSAI openness ({len(df)} projects)")
+             "missing": [m for m in str(r["missing"]).split(",") if m]} for r in df.to_dict(orient="records")]
+    _emit(df if csv else df[cols], recs, json, csv, title)
     raise typer.Exit(_report_errors(rep.errors))
+
+
+def data_root_of(data: Path | None) -> Path:
+    from ..measures._io import data_root
+
+    return data_root(data)
 
 
 def _detect(path: Path) -> str:
@@ -218,8 +247,10 @@ def _detect(path: Path) -> str:
     if not path.exists():
         fail(f"PATH = '{path}' is not allowed: must be an existing file or folder")
     if path.is_dir():
-        if any((path / n).is_dir() for n in ("fmti", "mof", "eosai")):
+        if any((path / n).is_dir() for n in ("fmti", "mof", "eosai", "eosai-index")):
             return "root"
+        if (path / "_parameters.yml").is_file() or path.name == "eosai-index":
+            return "eosai-index"
         if path.name in ("fmti", "mof", "eosai"):
             return path.name
         if (path / "models").is_dir() or any(path.glob("*.yml")):
@@ -239,12 +270,17 @@ def _detect(path: Path) -> str:
             return "mof"
         if isinstance(doc, dict) and "project" in doc:
             return "eosai"
-    fail(f"PATH = '{path}' is not allowed: must hold FMTI (CSV), MOF (.yml) or EOSAI (.yaml) data")
+        if isinstance(doc, dict) and "system" in doc:
+            return "eosai-index"
+    fail(f"PATH = '{path}' is not allowed: must hold FMTI (CSV), MOF (.yml) or EOSAI (.yaml) data "
+         "(or a folder holding eosai-index/, eosai/, mof/, fmti/)")
     return ""
 
 
-def _profiles(paths: list[Path], fmti_version: str | None = "latest"):
-    from ..measures import Catalogue, license_lists, load_catalogue, load_eosai, load_fmti, load_mof
+def _profiles(paths: list[Path], fmti_version: str | None = "latest", archive: bool = False):
+    from ..measures import Catalogue, license_lists, load_catalogue, load_fmti, load_mof
+    from ..measures.eosai import load_eosai_archive
+    from ..measures.eosai_index import load_eosai_index
     from ..measures.mof import _find
 
     cat = Catalogue()
@@ -253,18 +289,32 @@ def _profiles(paths: list[Path], fmti_version: str | None = "latest"):
         if kind == "root":
             c = load_catalogue(p)
             cat.eosai += c.eosai
+            cat.eosai_archive += c.eosai_archive
             cat.mof += c.mof
             cat.fmti += c.fmti
             cat.errors += c.errors
             cat.lists = c.lists or cat.lists
             continue
-        rep = {"fmti": load_fmti, "mof": load_mof, "eosai": load_eosai}[kind](p)
-        getattr(cat, kind).extend(rep.items)
+        loader = {"fmti": load_fmti, "mof": load_mof, "eosai": load_eosai_archive,
+                  "eosai-index": load_eosai_index}[kind]
+        rep = loader(p)
+        {"fmti": cat.fmti, "mof": cat.mof, "eosai": cat.eosai_archive, "eosai-index": cat.eosai}[kind].extend(
+            rep.items)
         cat.errors += rep.errors
         if kind == "mof":
             lic = _find(p if p.is_dir() else p.parent, "licenses")
             cat.lists = license_lists(lic) if lic else (cat.lists or license_lists())
-    return cat, cat.profiles(fmti_version=fmti_version)
+    if cat.lists is None:
+        cat.lists = license_lists()
+    explicit = archive or (not cat.eosai and bool(cat.eosai_archive))
+    sets = ("eosai", "eosai-archive", "mof", "fmti") if explicit else ("eosai", "mof", "fmti")
+    return cat, cat.profiles(sets, fmti_version=fmti_version)
+
+
+Compute = Annotated[Path | None, typer.Option(
+    "--compute", help="training-compute CSV for the EU rule (columns model, training_flop, source; "
+                      "optional flop_low, flop_high, monetised, note); default: the packaged one")]
+Archive = Annotated[bool, typer.Option("--archive", help="also read the archived EOSAI format")]
 
 
 @measures_app.command("check")
@@ -273,17 +323,24 @@ def check_cmd(
                                               "threshold(θ) or threshold(θ, score=eosai|mof|fmti)")],
     paths: Annotated[list[Path] | None, typer.Argument(help="data folders or files (FMTI, MOF, EOSAI); "
                                                        "default: --data")] = None,
-    json: Json = False, csv: Csv = False, data: Data = None,
+    json: Json = False, csv: Csv = False, data: Data = None, compute: Compute = None,
+    archive: Archive = False,
 ) -> None:
     """Who qualifies under a definition of open source: qualifies / does not / cannot tell, and why.
+
+    Each row carries the reason and the evidence fields that decided it.
+
+    Exit code 0, or 2 when a data file failed to load (each listed on stderr; the rest are read).
 
     Example: moatlab measures check eu-ai-act-open-source ../shared/data
     """
     from ..measures import check, get_definition
+    from ..measures.eu import compute_table
 
     d = get_definition(definition)
-    cat, profiles = _profiles(paths or [_path(None, data)])
-    df = check(d, profiles, cat.lists)
+    table = compute_table(compute) if compute is not None else None
+    cat, profiles = _profiles(paths or [_path(None, data)], archive=archive)
+    df = check(d, profiles, cat.lists, compute=table)
     counts = df["answer"].value_counts()
     _emit(df, df.to_dict(orient="records"), json, csv,
           f"{d.name}: " + ", ".join(f"{a} {int(counts.get(a, 0))}" for a in
@@ -355,4 +412,58 @@ def exempt_cmd(
         f"{d} {int((hit['dataset'] == d).sum())}/{int(ex['scored'].sel(dataset=d))}"
         for d in ex["dataset"].values) + " models exempt")
     typer.echo(f"wrote {out}/models.csv, exemptions.nc, theta_axis.png, scores.png")
+    raise typer.Exit(_report_errors(cat.errors))
+
+
+@measures_app.command("compare")
+def compare_cmd(
+    model: Annotated[str | None, typer.Argument(help="a model name (any data set's spelling, e.g. BLOOMZ, "
+                                                "'Llama 3.1', Mistral-7B-v0.1); default: every model")]
+    = None,
+    definition: Annotated[list[str] | None, typer.Option(
+        "--definition", "-d", help="definitions to apply (repeatable; default: all named ones)")] = None,
+    long: Annotated[bool, typer.Option("--long", help="one row per record and definition, with reasons "
+                                       "and evidence (the default with --json)")] = False,
+    json: Json = False, csv: Csv = False, data: Data = None, compute: Compute = None,
+) -> None:
+    """One model's verdicts under every definition and data set, side by side.
+
+    EOSAI index and archive, MOF and FMTI records are linked by one identity per model (see
+    `moatlab measures identities`); --long / --json add the reasons and the evidence.
+
+    Example: moatlab measures compare BLOOMZ --long
+    """
+    from ..measures import DEFINITIONS, get_definition
+    from ..measures.eu import compute_table
+    from ..measures.identity import compare, side_by_side
+
+    defs = [get_definition(d).name for d in (definition or list(DEFINITIONS))]
+    table = compute_table(compute) if compute is not None else None
+    cat, _ = _profiles([_path(None, data)])
+    profiles = cat.profiles(("eosai", "eosai-archive", "mof", "fmti"), fmti_version=None)
+    df = compare(profiles, model, defs, cat.lists, table)
+    if model is not None and df.empty:
+        fail(f"MODEL = {model!r} is not allowed: no record of any data set has this name or its family")
+    out = df if (long or json) else side_by_side(df)
+    _emit(out, out.to_dict(orient="records"), json, csv,
+          f"{model or 'all models'}: verdicts side by side ({df['record'].nunique()} records)")
+    raise typer.Exit(_report_errors(cat.errors))
+
+
+@measures_app.command("identities")
+def identities_cmd(
+    json: Json = False, csv: Csv = False, data: Data = None,
+    ambiguous: Annotated[bool, typer.Option("--ambiguous", help="only the ambiguous matches")] = False,
+) -> None:
+    """The identity table: which EOSAI, MOF and FMTI records are one model, by which matching rule.
+
+    Example: moatlab measures identities --csv > identities.csv
+    """
+    from ..measures.identity import identities
+
+    cat, _ = _profiles([_path(None, data)])
+    t = identities(cat.profiles(("eosai", "eosai-archive", "mof", "fmti"), fmti_version=None))
+    if ambiguous:
+        t = t[t["rule"] == "ambiguous"]
+    _emit(t, t.to_dict(orient="records"), json, csv, f"identities ({t['identity'].nunique()} models)")
     raise typer.Exit(_report_errors(cat.errors))

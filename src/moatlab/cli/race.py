@@ -250,3 +250,130 @@ def run_cmd(
             f"Race scenario {sc.name}", {k: v for k, v in summary.items() if not isinstance(v, list | dict)}
         )
         typer.echo(f"wrote {out}/ ({', '.join(summary['files'])})")
+
+
+@race_app.command("equilibrium")
+def equilibrium_cmd(
+    labs: Annotated[int, typer.Option("--labs", help="number of strategic closed labs K (2 to 6)")] = 2,
+    mode: Annotated[str, typer.Option("--mode", help="nash (simultaneous) or leader (lab 0 moves first)")] = (
+        "nash"
+    ),
+    rival_from_open: Annotated[
+        bool, typer.Option("--rival-from-open", help="labs 1…K−1 start from the open weights")
+    ] = False,
+    floor: Annotated[
+        float, typer.Option("--floor", help="from the open weights a lab still pays at least floor·z")
+    ] = 0.1,
+    f: Family = "log",
+    a: A = 1.0,
+    x0: X0 = 1.0,
+    b: B = 0.5,
+    n: N = 1.0,
+    m: M = 365,
+    open_: Open = "1",
+    closed: Closed = "2",
+    cost_per_unit: Cost = 1.0,
+    discount: Discount = None,
+    ecosystem_demand: Annotated[
+        float | None, typer.Option(help="elasticity η of demand to the open ecosystem (n ∝ f(x)^η)")
+    ] = None,
+    unit_cost: Annotated[
+        float | None, typer.Option(help="elasticity ε of the cost per unit to the open frontier")
+    ] = None,
+    open_upgrade: Annotated[
+        str | None,
+        typer.Option(help="log grid START:STOP:NUM of an open release's compute x′ (default: just above the "
+                     "open frontier to 10^4 × the lab's compute, 40 points)"),
+    ] = None,
+    release_day: Annotated[int, typer.Option("--release-day", help="day of the open release")] = 0,
+    day: Annotated[int, typer.Option("--day", help="day every upgrade ships")] = 0,
+    grid: Annotated[int, typer.Option("--grid", help="upgrade levels on the coarse grid (16 to 512)")] = 64,
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="race scenario (TOML) with [[labs]] and [equilibrium]")
+    ] = None,
+    out: OutDir = default_out("race-equilibrium"),
+    json: Json = False,
+) -> None:
+    """Equilibrium of K strategic closed labs (Bertrand against each other and the open model).
+
+    Prints each lab's z* and whether the equilibrium is unique (or exists at all).
+
+    Writes equilibrium.nc and equilibrium.png (z*_k against an open release x′) into --out.
+
+    Example: moatlab race equilibrium --labs 2 --rival-from-open --n 100 --closed 4 --json
+    """
+    from ..plots.race import plot_equilibrium
+    from ..race import EcosystemDemand, UnitCost, equilibrium, equilibrium_sweep, labs_of
+    from ..race.strategic import MODES
+
+    if mode not in MODES:
+        fail(f"--mode = {mode!r} is not allowed: must be one of {', '.join(MODES)}")
+    if scenario is not None:
+        from ..race import load_scenario
+
+        sc = load_scenario(scenario)
+        model = sc.model
+        lab_list = sc.labs or labs_of(model, labs, rival_from_open, floor)
+        mode = sc.equilibrium.get("mode", mode)
+        grid = sc.equilibrium.get("grid", grid)
+        release_day = sc.equilibrium.get("release_day", release_day)
+        day = sc.day
+        xs = sc.equilibrium.get("open_upgrade")
+    else:
+        model = _model(f, a, x0, b, n, m, open_, closed, cost_per_unit, discount)
+        if ecosystem_demand is not None:
+            model = model.replace(ecosystem_demand=EcosystemDemand(elasticity=ecosystem_demand))
+        if unit_cost is not None:
+            model = model.replace(unit_cost=UnitCost(elasticity=unit_cost))
+        lab_list = labs_of(model, labs, rival_from_open, floor)
+        xs = None
+    if open_upgrade is not None:
+        xs = _grid("--open-upgrade", open_upgrade, True)
+    if xs is None:
+        lo = 1.1 * max(model.open.compute)
+        xs = np.geomspace(lo, max(1e4 * max(lab.compute.compute[-1] for lab in lab_list), 10 * lo), 40)
+    for opt, v in (("--release-day", release_day), ("--day", day)):
+        if not (0 <= v < model.m):
+            fail(f"{opt} = {v} is not allowed: must be an integer in [0, {model.m - 1}]")
+    eq = equilibrium(model, lab_list, mode=mode, day=day, grid=grid)
+    ds = equilibrium_sweep(model, lab_list, xs, release_day=release_day, mode=mode, day=day, grid=grid)
+    with atomic_dir(out) as tmp:
+        ds.to_netcdf(tmp / "equilibrium.nc")
+        plot_equilibrium(ds).savefig(tmp / "equilibrium.png", dpi=120)
+    d = eq.to_dict()
+    d["labs"] = [
+        {"name": name, "z_star": z, "payoff": p, "from_open": bool(lab.from_open)}
+        for name, z, p, lab in zip(eq.labs, eq.z_star, eq.payoff, lab_list, strict=True)
+    ]
+    d.pop("z_star")
+    d.pop("payoff")
+    d["components"] = model.label
+    d["sweep"] = {
+        "open_upgrade": [float(xs[0]), float(xs[-1]), int(len(xs))],
+        "release_day": int(release_day),
+        "conclusion_holds": bool(ds.attrs["conclusion_holds"]),
+        "no_equilibrium_at": [float(v) for v in ds["open_upgrade"].values[~ds["exists"].values]],
+        "several_equilibria_at": int((ds["n_equilibria"].values > 1).sum()),
+    }
+    d["files"] = [str(Path(out) / "equilibrium.nc"), str(Path(out) / "equilibrium.png")]
+    if json:
+        typer.echo(dumps(d))
+        return
+    if not eq.exists:
+        status = "no equilibrium in pure strategies"
+    elif eq.unique:
+        status = "unique equilibrium"
+    elif mode == "leader":
+        status = "not unique (a mover on the path is indifferent; the smaller upgrade is shown)"
+    else:
+        status = f"{eq.n_equilibria} equilibria (the first listed is shown)"
+    t = Table(title=f"{len(lab_list)} labs, {mode}: {status}")
+    for col in ("lab", "z*", "payoff", "from open weights"):
+        t.add_column(col, justify="right")
+    for lab in d["labs"]:
+        z = lab["z_star"]
+        t.add_row(lab["name"], "no upgrade" if z != z else f"{z:.6g}", f"{lab['payoff']:.6g}",
+                  str(lab["from_open"]))
+    Console().print(t)
+    typer.echo(f"largest upgrade non-increasing in x′: {d['sweep']['conclusion_holds']}; "
+               f"wrote {out}/equilibrium.nc, equilibrium.png")

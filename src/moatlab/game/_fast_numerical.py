@@ -12,15 +12,16 @@ that each solve starts next to the previous one:
 * **Stage 1.** One grid of ``GameForms.omega_grid`` points (default ``NODES`` = 33) on [0, 1],
   plus θ, serves all three regimes (free [0, 1], comply [θ, 1], defy [0, θ]);
   D's response at a grid point is computed once.
-  In each regime the best node is refined by the Illinois method on
-  :math:`f'(\omega)` (implicit-function slope) to :math:`|\Delta\omega| \le 10^{-12}`, and D's
+  In each regime the best node and every other local maximum of the node values are refined
+  by the Illinois method on :math:`f'(\omega)` (implicit-function slope) to
+  :math:`|\Delta\omega| \le 10^{-12}` (two peaks of nearly equal height are both refined), and D's
   participation threshold, where it switches on between two nodes, by the Illinois method on
   :math:`U_D^*(\omega)` to a bracket of :math:`10^{-12}`. A root shared by two regimes (same
   bracket, same objective) is computed once. The candidates are compared by value with the
   tie rules of :func:`~moatlab.game.kernel.select_best`.
 
-The global optimum is found whenever distinct local maxima are farther apart than the grid
-step (1/32 by default). The
+The global optimum is found whenever every local maximum is seen by the grid (is wider than
+about two grid steps, 1/32 by default). The
 test suite checks this path against the closed form (1e-9) and the numpy path.
 """
 
@@ -30,7 +31,7 @@ import math
 
 import numpy as np
 
-from ._fast import FORMS
+from ._fast import FORMS, compile_notice
 from ._jit_forms import (
     A0,
     B1,
@@ -284,10 +285,52 @@ def _node_slope(fl, F, q, nd, j, m, s):
 
 
 @_njit
+def _refine(fl, F, q, fixed, nd, kb, jlo, jhi, m, s, cache, ncache):
+    """The stationary point of the regime's objective next to node kb (beyond D's participation
+    threshold when it lies in that cell): (ω, value, ncache, status); ω is NaN when none."""
+    W, A1, PT = nd[0], nd[1], nd[3]
+    TW, TA, TF = nd[9], nd[10], nd[11]
+    left = max(kb - 1, jlo)
+    right = min(kb + 1, jhi)
+    sc = _node_slope(fl, F, q, nd, kb, m, s)
+    if sc > 0:
+        ia, ib, sa = kb, right, sc
+        sb = _node_slope(fl, F, q, nd, right, m, s) if right != kb else sc
+    else:
+        ia, ib, sb = left, kb, sc
+        sa = _node_slope(fl, F, q, nd, left, m, s) if left != kb else sc
+    wa, xa = W[ia], A1[ia]
+    if PT[ia] == 0.0 and PT[ib] > 0.0:
+        # f' jumps where D starts to participate: look for a stationary point only beyond it
+        st = _threshold(fl, F, q, fixed, nd, ia)
+        if st:
+            return math.nan, -math.inf, ncache, st
+        wa, xa = TW[ia], TA[ia]
+        dr, do = drev(fl, F, q, wa, xa, int(TF[ia]), True)
+        sa = m * dr + do + s
+    wr, vr = math.nan, -math.inf
+    if sa > 0 and sb < 0:
+        hit = -1
+        for c in range(ncache):
+            if cache[c, 0] == wa and cache[c, 1] == W[ib] and cache[c, 2] == m and cache[c, 3] == s:
+                hit = c
+        if hit < 0:
+            root, rev, oth, st = illinois_slope(fl, F, q, fixed, wa, W[ib], sa, sb, xa, A1[ib], m, s)
+            if st:
+                return math.nan, -math.inf, ncache, st
+            cache[ncache, 0], cache[ncache, 1], cache[ncache, 2], cache[ncache, 3] = wa, W[ib], m, s
+            cache[ncache, 4], cache[ncache, 5], cache[ncache, 6] = root, rev, oth
+            hit = ncache
+            ncache += 1
+        wr = cache[hit, 4]
+        vr = m * cache[hit, 5] + cache[hit, 6] + s * wr
+    return wr, vr, ncache, 0
+
+
+@_njit
 def maximise(fl, F, q, fixed, nd, jlo, jhi, jt, m, c0, s, cache, ncache):
     """Best ω over nodes jlo..jhi and the refined candidates: (ω, value, ncache, status)."""
-    W, A1, PT, RV, OT, TW, TA, TF, TR, TO = (nd[0], nd[1], nd[3], nd[4], nd[5], nd[9], nd[10], nd[11],
-                                             nd[12], nd[13])
+    W, PT, RV, OT, TW, TR, TO = nd[0], nd[3], nd[4], nd[5], nd[9], nd[12], nd[13]
     best = -math.inf
     kb = jlo
     for j in range(jlo, jhi + 1):
@@ -303,40 +346,27 @@ def maximise(fl, F, q, fixed, nd, jlo, jhi, jt, m, c0, s, cache, ncache):
                 return math.nan, math.nan, ncache, st
             wt, vt = TW[j], m * TR[j] + TO[j] + s * TW[j]
             break
-    left = max(kb - 1, jlo)
-    right = min(kb + 1, jhi)
-    sc = _node_slope(fl, F, q, nd, kb, m, s)
-    if sc > 0:
-        ia, ib, sa = kb, right, sc
-        sb = _node_slope(fl, F, q, nd, right, m, s) if right != kb else sc
-    else:
-        ia, ib, sb = left, kb, sc
-        sa = _node_slope(fl, F, q, nd, left, m, s) if left != kb else sc
-    wa, xa = W[ia], A1[ia]
-    if PT[ia] == 0.0 and PT[ib] > 0.0:
-        # f' jumps where D starts to participate: look for a stationary point only beyond it
-        st = _threshold(fl, F, q, fixed, nd, ia)
+    # refine the best node and every other local maximum of the node values: with a
+    # multi-peaked form two peaks can be closer in value than a grid cell's curvature drop, so
+    # the best node may sit next to the lower one (issue: sin(30ω) benefit)
+    wr, vr, ncache, st = _refine(fl, F, q, fixed, nd, kb, jlo, jhi, m, s, cache, ncache)
+    if st:
+        return math.nan, math.nan, ncache, st
+    for k in range(jlo, jhi + 1):
+        if k == kb:
+            continue
+        vk = m * RV[k] + OT[k] + s * W[k]
+        if k == jlo or k == jhi:  # the region's ends are candidates of their own
+            continue
+        v_left = m * RV[k - 1] + OT[k - 1] + s * W[k - 1]
+        v_right = m * RV[k + 1] + OT[k + 1] + s * W[k + 1]
+        if not (vk > v_left and vk >= v_right):
+            continue
+        wk, vk2, ncache, st = _refine(fl, F, q, fixed, nd, k, jlo, jhi, m, s, cache, ncache)
         if st:
             return math.nan, math.nan, ncache, st
-        wa, xa = TW[ia], TA[ia]
-        dr, do = drev(fl, F, q, wa, xa, int(TF[ia]), True)
-        sa = m * dr + do + s
-    wr, vr = math.nan, -math.inf
-    if sa > 0 and sb < 0:
-        hit = -1
-        for c in range(ncache):
-            if cache[c, 0] == wa and cache[c, 1] == W[ib] and cache[c, 2] == m and cache[c, 3] == s:
-                hit = c
-        if hit < 0:
-            root, rev, oth, st = illinois_slope(fl, F, q, fixed, wa, W[ib], sa, sb, xa, A1[ib], m, s)
-            if st:
-                return math.nan, math.nan, ncache, st
-            cache[ncache, 0], cache[ncache, 1], cache[ncache, 2], cache[ncache, 3] = wa, W[ib], m, s
-            cache[ncache, 4], cache[ncache, 5], cache[ncache, 6] = root, rev, oth
-            hit = ncache
-            ncache += 1
-        wr = cache[hit, 4]
-        vr = m * cache[hit, 5] + cache[hit, 6] + s * wr
+        if not math.isnan(wk) and (math.isnan(wr) or vk2 > vr or (vk2 == vr and wk > wr)):
+            wr, vr = wk, vk2
     # candidates, as in the closed form: the region's ends and θ, the stationary point (or the best
     # node when there is none, or when it is better), the threshold. Other nodes are not: next
     # to a flat optimum they would tie with it and, being more open, win by the tie rule.
@@ -420,7 +450,7 @@ def regimes_all(P, F, fl, form, nodes, res):
     """Regimes of every row of P (rows × 10 parameters) into res (6 × rows); (row, status) of the
     first row that fails, or (-1, 0)."""
     nd = np.empty((14, nodes + 1))  # per node: see solve_row
-    cache = np.empty((3, 7))
+    cache = np.empty((3 * (nodes + 1), 7))  # refined roots, shared by the regimes
     out = np.empty(6)
     for i in range(P.shape[0]):
         q, ft, flt = _tuples(P, i, F, fl)
@@ -469,6 +499,7 @@ class CompiledNumericalKernel:
 
     def regimes(self, theta: np.ndarray, pen: np.ndarray, form: str) -> Regimes:
         res = np.empty((6, self.P.shape[0]))
+        compile_notice(regimes_all, "the numerical kernel for user forms")
         self._check(regimes_all(self.P, self.F, self.flags, FORMS[form], self.nodes, res))
         return Regimes(*res)
 

@@ -15,6 +15,7 @@ Slots without a user form evaluate the default family from the row's parameters.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from functools import lru_cache
 
@@ -109,6 +110,19 @@ def _cfunc_cached(fn, nargs: int):
     return cf if _agrees(cf, fn, args) else None
 
 
+_NOTICED = False
+
+
+def _forms_notice() -> None:
+    """One line on stderr (a terminal only, once per process): user forms are compiled each run."""
+    global _NOTICED
+    if _NOTICED or not sys.stderr.isatty():
+        return
+    _NOTICED = True
+    print("moatlab: compiling your functional forms with numba (about a second per form; "
+          "MOATLAB_NO_NUMBA=1 uses numpy instead) …", file=sys.stderr, flush=True)
+
+
 def compile_forms(forms: GameForms):
     """The forms' compiled functions and slot flags, or None when one cannot be compiled.
 
@@ -118,6 +132,7 @@ def compile_forms(forms: GameForms):
     """
     if not available():
         return None
+    _forms_notice()
     funcs: list = [None] * 14
     flags = np.zeros(6, dtype=np.int64)  # r, share, benefit, serving, production, phi
     todo = ((forms.revenue, K_R, (R, R1, R2)), (forms.share, K_SH, (SH, SH1)),

@@ -63,6 +63,7 @@ from .kernel import TIE, TIE_PART, Regimes, select_best
 Array = np.ndarray
 GRID = 17
 TOL_OMEGA = 1e-12
+RUNNERS_UP = 2  # other local maxima of the grid refined besides the best point, per region
 
 
 NO_FINITE_RESPONSE = (
@@ -187,8 +188,6 @@ class NumericalKernel:
         k = ng - 1 - np.argmax(val[:, ::-1], axis=1)
         rows = np.arange(grid.shape[0])
         centre = grid[rows, k][:, None]
-        left = grid[rows, np.maximum(k - 1, 0)][:, None]
-        right = grid[rows, np.minimum(k + 1, ng - 1)][:, None]
         cands = [centre] + ([] if extra is None else [np.asarray(extra, float)[:, None]])
 
         # D's participation threshold, where participation switches on inside the grid
@@ -200,6 +199,53 @@ class NumericalKernel:
             cands.append(np.where(has, thr, centre))
 
         # stationary point next to the grid's best
+        root, has_root = self._stationary(grid, part, k, m, s)
+        cands.append(np.where(has_root, root, centre))
+        # and next to the runners-up among the grid's other local maxima: with a multi-peaked
+        # form two peaks can be closer in value than a grid cell's curvature drop, so the best
+        # grid point may sit next to the lower one
+        others = np.full_like(val, -np.inf)
+        inner = (val[:, 1:-1] > val[:, :-2]) & (val[:, 1:-1] >= val[:, 2:])
+        others[:, 1:-1] = np.where(inner, val[:, 1:-1], -np.inf)
+        others[rows, k] = -np.inf
+        extra_roots = []
+        for _ in range(RUNNERS_UP):
+            k2 = np.argmax(others, axis=1)
+            ok = np.isfinite(others[rows, k2])
+            if not ok.any():
+                break
+            others[rows, k2] = -np.inf
+            r2, h2 = self._stationary(grid, part, k2, m, s)
+            extra_roots.append(np.where(h2 & ok[:, None], r2, np.nan))
+
+        # candidates, as in the closed form: the interval's ends, the stationary point (or the
+        # grid's best when there is none or it is better), the threshold. Other grid points are
+        # not: next to a flat optimum they would tie with it and, more open, win by the tie rule.
+        cand = np.concatenate(cands, axis=1)
+        cval, _ = self._value(cand, m, s)
+        vbest = val[rows, k][:, None]
+        j = cand.shape[1] - 1  # the stationary point's column (the last)
+        keep_centre = ~has_root | (vbest > cval[:, j:j + 1] + TIE * (1 + np.abs(cval[:, j:j + 1])))
+        cand = np.concatenate([grid[:, [0, -1]], cand], axis=1)
+        cval = np.concatenate([val[:, [0, -1]], np.where(keep_centre, vbest, -np.inf), cval[:, 1:]], axis=1)
+        if extra_roots:
+            er = np.concatenate(extra_roots, axis=1)
+            found = ~np.isnan(er)
+            er = np.where(found, er, centre)
+            ev, _ = self._value(er, m, s)
+            cand = np.concatenate([cand, er], axis=1)
+            cval = np.concatenate([cval, np.where(found, ev, -np.inf)], axis=1)
+        w, v = select_best(cand, cval)
+        return w, v - c0[:, 0]
+
+    def _stationary(self, grid: Array, part: Array, k: Array, m: Array, s: Array) -> tuple[Array, Array]:
+        """The local maximum of the slope's root in the grid cell next to column ``k`` (beyond
+        D's participation threshold when it lies in that cell), and whether there is one."""
+        ng = grid.shape[1]
+        rows = np.arange(grid.shape[0])
+        centre = grid[rows, k][:, None]
+        left = grid[rows, np.maximum(k - 1, 0)][:, None]
+        right = grid[rows, np.minimum(k + 1, ng - 1)][:, None]
         sc, _ = self._slope(centre, m, s)
         up = sc > 0
         ka = np.where(up[:, 0], k, np.maximum(k - 1, 0))
@@ -217,21 +263,8 @@ class NumericalKernel:
             a[idx] = sub._threshold(a[idx], b[idx], m[idx], s[idx])
             sa[idx] = sub._slope(a[idx], m[idx], s[idx])[0]
         root = self._illinois(a, b, sa, sb, m, s)
-        has_root = ~np.isnan(root)
-        cands.append(np.where(has_root, root, centre))
+        return root, ~np.isnan(root)
 
-        # candidates, as in the closed form: the interval's ends, the stationary point (or the
-        # grid's best when there is none or it is better), the threshold. Other grid points are
-        # not: next to a flat optimum they would tie with it and, more open, win by the tie rule.
-        cand = np.concatenate(cands, axis=1)
-        cval, _ = self._value(cand, m, s)
-        vbest = val[rows, k][:, None]
-        j = cand.shape[1] - 1  # the stationary point's column (the last)
-        keep_centre = ~has_root | (vbest > cval[:, j:j + 1] + TIE * (1 + np.abs(cval[:, j:j + 1])))
-        cand = np.concatenate([grid[:, [0, -1]], cand], axis=1)
-        cval = np.concatenate([val[:, [0, -1]], np.where(keep_centre, vbest, -np.inf), cval[:, 1:]], axis=1)
-        w, v = select_best(cand, cval)
-        return w, v - c0[:, 0]
 
     def _threshold(self, plo: Array, phi_: Array, m: Array, s: Array) -> Array:
         """Where D's participation switches on in (plo, phi_] (phi_ participates, plo does not),

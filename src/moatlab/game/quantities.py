@@ -78,7 +78,7 @@ def region_shares(ds: xr.Dataset) -> dict[str, float]:
     Parameters
     ----------
     ds : xarray.Dataset
-        A landscape from :func:`moatlab.landscape.landscape`.
+        A landscape from :func:`moatlab.game.landscape.landscape`.
 
     Returns
     -------

@@ -3,7 +3,7 @@ definitions of "open source", and the bridge to the openness game's threshold θ
 
 The data is read from a path, else from the folder named by ``MOATLAB_DATA``, else from the
 pinned snapshot packaged with moatlab (:data:`PACKAGED_DATA`, see its ``SNAPSHOT.md``); moatlab
-never downloads it.
+never downloads it. ``eosai`` is the current EOSAI index, ``eosai-archive`` the archived format.
 
 Examples
 --------
@@ -17,16 +17,20 @@ Examples
 from ._io import PACKAGED_DATA, DataFormatError, DataPathError, LoadError, LoadReport
 from .catalogue import Catalogue, exempt_at, exemptions, load_catalogue, openness_table
 from .definitions import DEFINITIONS, Definition, FMTIDeveloper, Verdict, check, get_definition, threshold
-from .eosai import DIMENSIONS, GROUPS, EOSAIProject, eosai_scores, load_eosai
+from .eosai import DIMENSIONS, GROUPS, EOSAIProject, eosai_scores, load_eosai, load_eosai_archive
+from .eosai_index import EOSAIModel, eosai_index_scores, load_eosai_index
+from .eu import compute_table, conditions
 from .fmti import FMTIRelease, fmti_scores, load_fmti, read_release, summary
+from .identity import compare, family_key, identities, side_by_side
+from .licences import resolve_licence
 from .mof import COMPONENTS, LABELS, MOFResult, classify, classify_file, license_lists, load_mof, mof_table
 
 __all__ = [
     "COMPONENTS", "DEFINITIONS", "DIMENSIONS", "GROUPS", "LABELS", "Catalogue", "DataFormatError",
-    "DataPathError", "Definition", "EOSAIProject", "FMTIDeveloper", "FMTIRelease", "LoadError",
-    "LoadReport", "MOFResult", "PACKAGED_DATA", "Verdict", "check", "classify", "classify_file",
-    "eosai_scores",
-    "exempt_at", "exemptions", "fmti_scores", "get_definition", "license_lists", "load_catalogue",
-    "load_eosai", "load_fmti", "load_mof", "mof_table", "openness_table", "read_release", "summary",
-    "threshold",
+    "DataPathError", "Definition", "EOSAIModel", "EOSAIProject", "FMTIDeveloper", "FMTIRelease", "LoadError",
+    "LoadReport", "MOFResult", "PACKAGED_DATA", "Verdict", "check", "classify", "classify_file", "compare",
+    "compute_table", "conditions", "eosai_index_scores", "eosai_scores", "exempt_at", "exemptions",
+    "family_key", "fmti_scores", "get_definition", "identities", "license_lists", "load_catalogue",
+    "load_eosai", "load_eosai_archive", "load_eosai_index", "load_fmti", "load_mof", "mof_table",
+    "openness_table", "read_release", "resolve_licence", "side_by_side", "summary", "threshold",
 ]

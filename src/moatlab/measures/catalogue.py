@@ -12,23 +12,30 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .._validate import ParameterError
 from ._io import DataPathError, LoadError, LoadReport, data_dir
 from .definitions import DEFINITIONS, FMTIDeveloper, check, dataset_of, get_definition, score_of
-from .eosai import EOSAIProject, load_eosai
+from .eosai import EOSAIProject, load_eosai_archive
+from .eosai_index import EOSAIModel, load_eosai_index
 from .fmti import FMTIRelease, fmti_scores, load_fmti
 from .mof import LicenseLists, MOFResult, license_lists, load_mof
 
 
 @dataclass
 class Catalogue:
-    """Profiles read from the data sets (any may be absent) and the MOF licence lists."""
+    """Profiles read from the data sets (any may be absent) and the MOF licence lists.
 
-    eosai: list[EOSAIProject] = field(default_factory=list)
+    ``eosai`` holds the current EOSAI index, ``eosai_archive`` the archived format.
+    """
+
+    eosai: list[EOSAIModel] = field(default_factory=list)
+    eosai_archive: list[EOSAIProject] = field(default_factory=list)
     mof: list[MOFResult] = field(default_factory=list)
     fmti: list[FMTIRelease] = field(default_factory=list)
     lists: LicenseLists | None = None
@@ -47,9 +54,12 @@ class Catalogue:
 
     def profiles(self, datasets: Sequence[str] = ("eosai", "mof", "fmti"),
                  fmti_version: str | None = "latest") -> list:
+        """The profiles of ``datasets`` ('eosai', 'eosai-archive', 'mof', 'fmti'), in that order."""
         out: list = []
         if "eosai" in datasets:
             out += self.eosai
+        if "eosai-archive" in datasets:
+            out += self.eosai_archive
         if "mof" in datasets:
             out += self.mof
         if "fmti" in datasets:
@@ -58,14 +68,24 @@ class Catalogue:
 
 
 def load_catalogue(path: str | os.PathLike | None = None,
-                   datasets: Sequence[str] = ("eosai", "mof", "fmti")) -> Catalogue:
-    """Load the data sets found under ``path`` (the folder holding fmti/, mof/, eosai/).
+                   datasets: Sequence[str] = ("eosai", "eosai-archive", "mof", "fmti")) -> Catalogue:
+    """Load the data sets found under ``path`` (the folder holding eosai-index/, eosai/, mof/, fmti/).
 
-    A data set whose folder is absent is left empty; malformed files are collected in ``errors``.
+    ``path`` defaults to ``$MOATLAB_DATA``, else the packaged snapshot. A data set whose folder is
+    absent is left empty; each malformed file is reported in ``errors`` (file, field, value, what
+    is allowed) and skipped, the other files still load.
     """
+    known = ("eosai", "eosai-archive", "mof", "fmti")
+    for d in datasets:
+        if d not in known:
+            raise ParameterError("datasets", d, "any of " + ", ".join(known))
+    only = _single(path)
+    if only is not None:
+        datasets = [d for d in datasets if d == only]
     cat = Catalogue()
     found = False
-    for name, loader in (("eosai", load_eosai), ("mof", load_mof), ("fmti", load_fmti)):
+    for name, loader in (("eosai", load_eosai_index), ("eosai-archive", load_eosai_archive),
+                         ("mof", load_mof), ("fmti", load_fmti)):
         if name not in datasets:
             continue
         try:
@@ -73,7 +93,7 @@ def load_catalogue(path: str | os.PathLike | None = None,
         except DataPathError:
             continue
         found = True
-        setattr(cat, name, rep.items)
+        setattr(cat, name.replace("-", "_"), rep.items)
         cat.errors += rep.errors
         if name == "mof":
             cat.lists = license_lists(data_dir("mof", path) / "licenses")
@@ -82,17 +102,39 @@ def load_catalogue(path: str | os.PathLike | None = None,
     return cat
 
 
+def _single(path) -> str | None:
+    """The one data set a folder holds when it is a data set's own folder (not a root), else None."""
+    from .eosai_index import INDEX_DIR, is_index_folder
+
+    if path is None:
+        return None
+    p = Path(path).expanduser()
+    if not p.is_dir() or any((p / n).is_dir() for n in ("fmti", "mof", "eosai", INDEX_DIR)):
+        return None
+    if is_index_folder(p) or p.name == INDEX_DIR:
+        return "eosai"
+    if p.name in ("eosai", "projects") or (p / "projects").is_dir():
+        return "eosai-archive"
+    if p.name in ("mof", "models") or (p / "models").is_dir():
+        return "mof"
+    if p.name == "fmti" or any(p.glob("*.csv")):
+        return "fmti"
+    return None
+
+
 def openness_table(profiles: Sequence, definitions: Sequence[str] = tuple(DEFINITIONS),
-                   lists: LicenseLists | None = None) -> pd.DataFrame:
+                   lists: LicenseLists | None = None, compute=None) -> pd.DataFrame:
     """One row per model: data set, organisation, score, and the answer of each definition."""
     rows = []
     for it in profiles:
         ds = dataset_of(it)
-        org = getattr(it, {"eosai": "organisation", "mof": "producer", "fmti": "developer"}[ds])
+        org = getattr(it, {"eosai": "organisation", "eosai-archive": "organisation", "mof": "producer",
+                           "fmti": "developer"}[ds])
         rows.append({"model": it.name, "dataset": ds, "organisation": org, "score": score_of(it)})
     t = pd.DataFrame(rows, columns=["model", "dataset", "organisation", "score"])
     for d in definitions:
-        t[get_definition(d).name] = check(d, profiles, lists)["answer"].to_numpy() if len(t) else []
+        t[get_definition(d).name] = (check(d, profiles, lists, compute=compute)["answer"].to_numpy()
+                                     if len(t) else [])
     return t
 
 

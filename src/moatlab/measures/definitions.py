@@ -6,15 +6,17 @@ not have, or a licence string no licence list recognises, gives ``cannot tell`` 
 condition already fails. The rules:
 
 ``eu-ai-act-open-source``
-    EU AI Act (Regulation (EU) 2024/1689), Art. 53(2) and recital 102: released under a free and
-    open-source licence allowing access, use, modification and distribution, with the parameters
-    including the weights, information on the architecture and on usage made public.
+    EU AI Act (Regulation (EU) 2024/1689), Art. 53(2), Art. 51 and recitals 102-104: released under
+    a free and open-source licence allowing access, use, modification and distribution, with the
+    parameters including the weights, information on the architecture and on usage made public;
+    not a model with systemic risk (presumed above 10^25 training FLOP); not monetised (recital
+    103, where the data says). Condition by condition in :mod:`moatlab.measures.eu`.
 ``osaid-1.0``
     Open Source Initiative, *Open Source AI Definition 1.0* (Oct 2024): data information, complete
     code (training, data processing, inference) and parameters, all under open terms.
 ``mof-class-III`` / ``mof-class-II`` / ``mof-class-I``
     The Model Openness Framework's classes (cumulative: a Class I model also qualifies for II and III).
-``threshold(θ)`` / ``threshold(θ, score=eosai|mof|fmti)``
+``threshold(θ)`` / ``threshold(θ, score=eosai|eosai-archive|mof|fmti)``
     A continuous score at or above θ, the game's openness threshold; by default each data set's
     own score (EOSAI openness, MOF share of required components open, FMTI transparency share).
 """
@@ -29,7 +31,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .._validate import ParameterError
+from . import eu
 from .eosai import EOSAIProject
+from .eosai_index import EOSAIModel
+from .licences import resolve_licence
 from .mof import LicenseLists, MOFResult
 
 ANSWERS = ("qualifies", "does not", "cannot tell")
@@ -55,16 +60,22 @@ class FMTIDeveloper:
 
 @dataclass(frozen=True)
 class Verdict:
+    """One model under one definition: the answer, why, and the evidence fields that decided it."""
+
     model: str
     dataset: str
     definition: str
     answer: str
     reason: str
+    evidence: str = ""
 
 
 def dataset_of(item) -> str:
-    if isinstance(item, EOSAIProject):
+    """'eosai' (current index), 'eosai-archive' (archived format), 'mof' or 'fmti'."""
+    if isinstance(item, EOSAIModel):
         return "eosai"
+    if isinstance(item, EOSAIProject):
+        return "eosai-archive"
     if isinstance(item, MOFResult):
         return "mof"
     if isinstance(item, FMTIDeveloper):
@@ -75,7 +86,7 @@ def dataset_of(item) -> str:
 def score_of(item) -> float:
     """The data set's own continuous score in [0, 1] (NaN if it has none)."""
     ds = dataset_of(item)
-    if ds == "eosai":
+    if ds in ("eosai", "eosai-archive"):
         return item.score()
     if ds == "mof":
         return item.share
@@ -104,7 +115,9 @@ def _mof_need(m: MOFResult, comp: str, what: str, fails, unknown, lists: License
     if c.status == "included" or (listed_enough and c.status != "missing"):
         return
     if c.status == "missing":
-        fails.append(f"{comp} not listed, so not released ({what})")
+        unknown.append(f"{comp} not listed in the file: not shown ({what})")
+    elif c.license is not None and resolve_licence(c.license).answer == "not released":
+        fails.append(f"{comp} is marked {c.license!r}: not released ({what})")
     elif c.status == "unlicensed":
         fails.append(f"{comp} has no licence ({what})")
     elif lists is not None and c.license not in lists.entries:
@@ -123,35 +136,44 @@ class Definition:
     reads: dict[str, tuple[str, ...]]
     rule: Callable[..., tuple[str, str]] = field(repr=False)
 
-    def evaluate(self, item, lists: LicenseLists | None = None) -> Verdict:
+    def evaluate(self, item, lists: LicenseLists | None = None, *, compute=None,
+                 identity: str | None = None) -> Verdict:
+        """The verdict on one profile. ``compute``: a training-compute table (path or
+        :func:`~moatlab.measures.eu.compute_table`), read by the EU rule only; ``identity``: the
+        model's identity across data sets (:func:`~moatlab.measures.identity.identities`)."""
         ds = dataset_of(item)
         if ds not in self.reads:
-            answer, reason = "cannot tell", f"the {ds.upper()} data has none of the fields this rule needs"
-        else:
-            answer, reason = self.rule(item, ds, lists)
-        return Verdict(item.name, ds, self.name, answer, reason)
+            return Verdict(item.name, ds, self.name, "cannot tell",
+                           f"the {ds.upper()} data has none of the fields this rule needs")
+        if self.name == "eu-ai-act-open-source":
+            conds = eu.conditions(item, lists, compute, identity=identity)
+            answer, reason = eu.combine(conds)
+            return Verdict(item.name, ds, self.name, answer, reason,
+                           "; ".join(f"{c.name}={c.answer} [{c.evidence}]" for c in conds))
+        answer, reason = self.rule(item, ds, lists)
+        return Verdict(item.name, ds, self.name, answer, reason, ", ".join(self.reads[ds]))
 
 
 def _eu(item, ds: str, lists) -> tuple[str, str]:
-    fails: list[str] = []
-    unknown: list[str] = []
-    if ds == "eosai":
-        _eosai_need(item, "license", ("open",), "free and open-source licence", fails, unknown)
-        _eosai_need(item, "llmweights", ("open",), "weights public", fails, unknown)
-        _eosai_need(item, "architecture", ("open", "partial"), "architecture information", fails, unknown)
-        _eosai_need(item, "modelcard", ("open", "partial"), "usage information", fails, unknown)
-    else:
-        _mof_need(item, "Model parameters (Final)", "weights under an open licence", fails, unknown, lists)
-        _mof_need(item, "Model architecture", "architecture under an open licence", fails, unknown, lists)
-        _mof_need(item, "Model card", "usage information published", fails, unknown, lists,
-                  listed_enough=True)
-    return _combine(fails, unknown)
+    return eu.combine(eu.conditions(item, lists))
 
 
 def _osaid(item, ds: str, lists) -> tuple[str, str]:
     fails: list[str] = []
     unknown: list[str] = []
     if ds == "eosai":
+        _eosai_need(item, "trainingcode", ("open",), "complete code", fails, unknown)
+        _eosai_need(item, "weights_endmodel", ("open",), "parameters", fails, unknown)
+        _eosai_need(item, "licenses", ("open",), "open terms", fails, unknown)
+        data = [item.ratings.get(d) for d in ("datasources_basemodel", "datasources_endmodel", "datasheet")]
+        if "open" in data:
+            pass
+        elif None in data:
+            unknown.append("datasources or datasheet not rated (data information)")
+        else:
+            fails.append("datasources_basemodel, datasources_endmodel and datasheet are not open "
+                         "(data information)")
+    elif ds == "eosai-archive":
         _eosai_need(item, "opencode", ("open",), "complete code", fails, unknown)
         _eosai_need(item, "llmweights", ("open",), "parameters", fails, unknown)
         _eosai_need(item, "license", ("open",), "open terms", fails, unknown)
@@ -190,13 +212,18 @@ def _roman(k: int) -> str:
 DEFINITIONS: dict[str, Definition] = {
     "eu-ai-act-open-source": Definition(
         "eu-ai-act-open-source", "EU AI Act exemption for free and open-source models",
-        "Regulation (EU) 2024/1689 (AI Act), Art. 53(2) and recital 102",
-        {"eosai": ("license", "llmweights", "architecture", "modelcard"),
-         "mof": ("Model parameters (Final)", "Model architecture", "Model card")}, _eu),
+        "Regulation (EU) 2024/1689 (AI Act), Art. 53(2), Art. 51, recitals 102-104",
+        {"eosai": ("endmodellicense", "licenses", "weights_endmodel", "modelcard", "hardware_architecture",
+                   "training compute"),
+         "eosai-archive": ("project.license", "license", "llmweights", "architecture", "modelcard",
+                           "training compute"),
+         "mof": ("Model parameters (Final)", "Model architecture", "Model card", "training compute")}, _eu),
     "osaid-1.0": Definition(
         "osaid-1.0", "Open Source AI Definition 1.0 (OSI), approximated",
         "Open Source Initiative, The Open Source AI Definition 1.0 (28 Oct 2024)",
-        {"eosai": ("opencode", "llmweights", "license", "llmdata", "datasheet"),
+        {"eosai": ("trainingcode", "weights_endmodel", "licenses", "datasources_basemodel",
+                   "datasources_endmodel", "datasheet"),
+         "eosai-archive": ("opencode", "llmweights", "license", "llmdata", "datasheet"),
          "mof": ("Model parameters (Final)", "Model architecture", "Training code", "Inference code",
                  "Data preprocessing code", "Datasets", "Data card")}, _osaid),
     **{f"mof-class-{_roman(k)}": Definition(
@@ -206,8 +233,8 @@ DEFINITIONS: dict[str, Definition] = {
         ((3, "Class III - Open Model"), (2, "Class II - Open Tooling Model"),
          (1, "Class I - Open Science Model"))},
 }
-SCORES = ("eosai", "mof", "fmti")
-_THRESHOLD = re.compile(r"^threshold\(\s*([^,\s)]+)\s*(?:,\s*score\s*=\s*(\w+)\s*)?\)$")
+SCORES = ("eosai", "eosai-archive", "mof", "fmti")
+_THRESHOLD = re.compile(r"^threshold\(\s*([^,\s)]+)\s*(?:,\s*score\s*=\s*([\w-]+)\s*)?\)$")
 
 
 def threshold(theta: float, score: str | None = None) -> Definition:
@@ -224,7 +251,9 @@ def threshold(theta: float, score: str | None = None) -> Definition:
         return ("qualifies", f"score {s:.3f} >= {theta:g}") if s >= theta else (
             "does not", f"score {s:.3f} < {theta:g}")
 
-    reads = {d: ("score",) for d in (SCORES if score is None else (score,))}
+    # score=eosai: EOSAI data in either format (the current index or the archived one)
+    sets = SCORES if score is None else (("eosai", "eosai-archive") if score == "eosai" else (score,))
+    reads = {d: ("score",) for d in sets}
     name = f"threshold({theta:g})" if score is None else f"threshold({theta:g}, score={score})"
     return Definition(name, f"continuous openness score >= {theta:g}",
                       "the openness game's exemption threshold θ", reads, rule)
@@ -242,19 +271,29 @@ def get_definition(name: str) -> Definition:
             raise ParameterError("theta", m.group(1), "a number in [0, 1]") from None
         return threshold(theta, m.group(2))
     raise ParameterError("definition", name, "one of " + ", ".join(DEFINITIONS)
-                         + ", threshold(θ), threshold(θ, score=eosai|mof|fmti)")
+                         + ", threshold(θ), threshold(θ, score=eosai|eosai-archive|mof|fmti)")
 
 
-def check(definition: str | Definition, items: Iterable, lists: LicenseLists | None = None) -> pd.DataFrame:
-    """Evaluate a definition over profiles; one row per model with the answer and the reason.
+def check(definition: str | Definition, items: Iterable, lists: LicenseLists | None = None, *,
+          compute=None, identities: bool = True) -> pd.DataFrame:
+    """Evaluate a definition over profiles; one row per model with the answer, the reason and the evidence.
 
     ``lists`` (the MOF licence lists) lets the rules tell an unrecognised licence string
-    (cannot tell) from a recognised licence that is not open (does not).
+    (cannot tell) from a recognised licence that is not open (does not). ``compute``: the EU
+    rule's training-compute table (a CSV path or :func:`~moatlab.measures.eu.compute_table`;
+    default the packaged one). With ``identities`` the EU rule may bound a model's compute by its
+    family's (see :mod:`moatlab.measures.identity`).
     """
     d = get_definition(definition) if isinstance(definition, str) else definition
+    items = list(items)
+    disp: list[str | None] = [None] * len(items)
+    if identities and d.name == "eu-ai-act-open-source" and items:
+        from .identity import identities as _ids
+
+        disp = _ids(items)["display"].tolist()
     rows = []
-    for it in items:
-        v = d.evaluate(it, lists)
+    for it, ident in zip(items, disp, strict=True):
+        v = d.evaluate(it, lists, compute=compute, identity=ident)
         rows.append({"model": v.model, "dataset": v.dataset, "score": score_of(it),
-                     "answer": v.answer, "reason": v.reason})
-    return pd.DataFrame(rows, columns=["model", "dataset", "score", "answer", "reason"])
+                     "answer": v.answer, "reason": v.reason, "evidence": v.evidence})
+    return pd.DataFrame(rows, columns=["model", "dataset", "score", "answer", "reason", "evidence"])

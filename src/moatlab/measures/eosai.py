@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import ParameterError
-from ._io import DataFormatError, DataPathError, LoadError, LoadReport, data_dir, files, read_yaml
+from ._io import DataFormatError, DataPathError, LoadError, LoadReport, data_dir, data_root, files, read_yaml
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "availability": ("opencode", "llmdata", "llmweights", "rldata", "rlweights", "license"),
@@ -111,11 +111,62 @@ def read_project(path: str | os.PathLike) -> EOSAIProject | None:
                         ratings, str(proj.get("license") or ""), notes)
 
 
-def load_eosai(path: str | os.PathLike | None = None) -> LoadReport[EOSAIProject]:
-    """Load every project file (``*.yaml``/``*.yml``) under ``path`` (the data set or its ``projects``)."""
+def _is_index(p: Path) -> bool:
+    """Whether ``p`` (a folder or file) holds the current index's format rather than the archived one."""
+    from .eosai_index import INDEX_DIR, is_index_folder
+
+    if p.is_dir():
+        if is_index_folder(p) or (p / INDEX_DIR).is_dir():
+            return True
+        if (p / "projects").is_dir() or p.name == "eosai":
+            return False
+        sample = next(iter(sorted(p.glob("*.yaml"))), None)
+    else:
+        sample = p
+    if sample is None:
+        return False
+    try:
+        doc = read_yaml(sample)
+    except DataFormatError:
+        return False
+    return isinstance(doc, dict) and "system" in doc and "project" not in doc
+
+
+def load_eosai(path: str | os.PathLike | None = None, *, format: str = "auto") -> LoadReport:
+    """Load EOSAI data: the current index (default) or the archived project format.
+
+    ``format``: ``'index'`` (the current index, :func:`~moatlab.measures.eosai_index.load_eosai_index`,
+    items :class:`~moatlab.measures.eosai_index.EOSAIModel`), ``'archive'`` (the archived
+    "Opening up ChatGPT" project files, items :class:`EOSAIProject`), or ``'auto'``: the current
+    index when ``path`` (default ``$MOATLAB_DATA``, else the packaged snapshot) holds it
+    (``eosai-index/`` or a folder with ``_parameters.yml``, or files with a ``system`` block), else
+    the archived format (``eosai/projects/``).
+    """
+    if format not in ("auto", "index", "archive"):
+        raise ParameterError("format", format, "one of auto, index, archive")
+    if format == "auto":
+        root = data_root(path)
+        if not root.exists():
+            raise DataPathError(f"eosai data path '{root}' does not exist")
+        format = "index" if _is_index(root) else "archive"
+    if format == "index":
+        from .eosai_index import load_eosai_index
+
+        return load_eosai_index(path)
+    return load_eosai_archive(path)
+
+
+def load_eosai_archive(path: str | os.PathLike | None = None) -> LoadReport[EOSAIProject]:
+    """Load every archived-format project file (``*.yaml``) under ``path`` (the data set or its
+    ``projects``)."""
     p = data_dir("eosai", path)
     if p.is_dir() and (p / "projects").is_dir():
         p = p / "projects"
+    from .eosai_index import is_index_folder
+
+    if is_index_folder(p) or (p.is_file() and _is_index(p)):
+        raise DataPathError(f"'{p}' holds the current EOSAI index, not the archived format "
+                            "(read it with load_eosai(format='index'))")
     paths = files(p, ["*.yaml", "*.yml"])
     if not paths:
         raise DataPathError(f"no EOSAI project files (*.yaml) in '{p}'")

@@ -337,6 +337,9 @@ def load_mof(path: str | os.PathLike | None = None, *, licenses: str | os.PathLi
     p = data_dir("mof", path)
     if p.is_dir() and (p / "models").is_dir():
         p = p / "models"
+    eosai_like = (p / "_parameters.yml").is_file() or (p / "projects").is_dir() or p.name == "projects"
+    if p.is_dir() and eosai_like:
+        raise DataPathError(f"'{p}' holds EOSAI data, not MOF model files")
     paths = files(p, ["*.yml", "*.yaml"])
     if not paths:
         raise DataPathError(f"no MOF model files (*.yml) in '{p}'")

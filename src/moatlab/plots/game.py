@@ -8,9 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
@@ -40,7 +37,7 @@ def plot_landscape(ds: xr.Dataset, ax: plt.Axes | None = None, *, show_pareto: b
     Parameters
     ----------
     ds : xarray.Dataset
-        A result of :func:`moatlab.landscape.landscape`.
+        A result of :func:`moatlab.game.landscape.landscape`.
     show_pareto : bool
         Hatch the policies that are strict Pareto improvements over ``no_exemption``.
     """
@@ -102,7 +99,7 @@ def plot_omega_free(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
 
 def plot_penalty_needed(ds: xr.Dataset, theta: float, ax: plt.Axes | None = None) -> Figure:
     """Penalty needed for compliance at threshold θ against α0 (``ds`` from
-    :func:`moatlab.landscape.compliance_penalty`)."""
+    :func:`moatlab.game.landscape.compliance_penalty`)."""
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
     else:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
@@ -14,8 +11,9 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from .game import plot_landscape  # noqa: E402
 
-DATASET_COLOURS = {"eosai": "#1f78b4", "mof": "#33a02c", "fmti": "#ff7f00"}
-DATASET_LABEL = {"eosai": "EOSAI openness", "mof": "MOF share of components open",
+DATASET_COLOURS = {"eosai": "#1f78b4", "eosai-archive": "#a6cee3", "mof": "#33a02c", "fmti": "#ff7f00"}
+DATASET_LABEL = {"eosai": "EOSAI index openness", "eosai-archive": "EOSAI (archived) openness",
+                 "mof": "MOF share of components open",
                  "fmti": "FMTI transparency"}
 
 

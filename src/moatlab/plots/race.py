@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import textwrap
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
@@ -138,3 +135,52 @@ def plot_daily_revenue(daily: np.ndarray, ax: plt.Axes | None = None) -> Figure:
     ax.set_title("Closed-lab revenue over time", fontsize=10)
     ax.grid(alpha=0.3)
     return fig
+
+
+def plot_equilibrium(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
+    """Each lab's equilibrium upgrade z*_k against the open release size x′ (log-log), with lab 0
+    alone for comparison; shaded where no pure equilibrium exists (red) or several do (amber).
+
+    ``ds`` from :func:`moatlab.race.equilibrium_sweep`.
+    """
+    fig, ax = _ax(ax, (7.0, 4.6))
+    x = ds["open_upgrade"].values
+    if "z_single" in ds:
+        ax.plot(x, ds["z_single"].values, color="0.55", lw=3.2, label="lab 0 alone (no strategic rival)")
+    for i, lab in enumerate(ds["lab"].values):
+        z = ds["z_star"].sel(lab=lab).values
+        ax.plot(x, z, lw=1.8, color=f"C{i}", marker="o", ms=2.5, ls=["-", "--", ":", "-."][i % 4],
+                label=f"{lab}{' (from open weights)' if _from_open(ds, i) else ''}")
+    edges = np.sqrt(x[1:] * x[:-1]) if x.size > 1 else x
+    lo = np.concatenate([[x[0]], edges])
+    hi = np.concatenate([edges, [x[-1]]])
+    n_eq = ds["n_equilibria"].values
+    for j in range(x.size):
+        if n_eq[j] == 0:
+            ax.axvspan(lo[j], hi[j], color="firebrick", alpha=0.18, lw=0)
+        elif not bool(ds["unique"].values[j]):
+            ax.axvspan(lo[j], hi[j], color="orange", alpha=0.10, lw=0)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    zs = np.concatenate([ds["z_star"].values.ravel(), ds["z_single"].values if "z_single" in ds else []])
+    zs = zs[np.isfinite(zs)]
+    if zs.size and zs.max() / zs.min() < 10:  # a near-flat curve: show it against a decade or two
+        ax.set_ylim(zs.min() / 4, zs.max() * 4)
+    ax.set_xlabel("open release compute x′ (log scale)")
+    ax.set_ylabel("equilibrium upgrade z*_k (log; gap: no upgrade)")
+    holds = bool(ds.attrs.get("conclusion_holds", 1))
+    mode = {"nash": "simultaneous (Nash)", "leader": "leader–follower"}.get(ds.attrs.get("game_mode"), "")
+    ax.set_title(
+        f"{ds.sizes['lab']} strategic labs, {mode}: the largest upgrade "
+        + ("never rises with x′" if holds else "rises with x′ somewhere (conclusion flips)")
+        + "\nred: no pure equilibrium; amber: several (the first listed is drawn)",
+        fontsize=9, color="black" if holds else "firebrick",
+    )
+    ax.legend(fontsize=7.5)
+    ax.grid(alpha=0.3, which="both")
+    return fig
+
+
+def _from_open(ds: xr.Dataset, i: int) -> bool:
+    flags = str(ds.attrs.get("from_open", "")).split(",")
+    return i < len(flags) and flags[i] == "1"

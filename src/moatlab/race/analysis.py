@@ -5,7 +5,8 @@ Upgrade to z at day s: the lab's compute becomes y'(t) = max(y(t), z) for t >= s
     V(z) = P(with z) − P(without) − C(z | x(s)) [+ one-off prestige bonus]
 
 where P is revenue plus prestige. z* = argmax_z V over (y(s), z_max], found on a log-spaced grid
-of 192 points then refined by golden-section search in log z (vectorised over all sweep points);
+of 192 points then refined by golden-section search in log z (vectorised over all sweep points),
+and compared with z just above each open compute level (where leading the open model starts to pay);
 when max V <= 0 the lab does not upgrade and z* is NaN. The marginal race incentive is ∂R/∂z at z
 (central difference, relative step 1e-6). With uncertain releases every quantity is the mean over
 the Monte Carlo draws (common random numbers across z, so z* maximises the sample mean).
@@ -19,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from .._validate import ParameterError, check_range
-from .engine import alternatives, payoff, segments, upgrade_cost
+from .engine import alternatives, demand_factor, payoff, segments, upgrade_cost
 from .model import RaceModel
 from .montecarlo import RNG, draw_releases
 
@@ -81,6 +82,7 @@ def _evaluate(
         y = _lookup(cd, cc, starts)
         rv = tuple(_lookup(d, c, starts) for d, c in rivals)
         alt = alternatives(model, x, rv)
+        W = W * demand_factor(model, x)  # demand that grows with the open ecosystem
         out = payoff(model, W, Wb, y, alt)
         res = {
             "revenue": out["revenue"],
@@ -136,7 +138,11 @@ def _check_day(day: int, model: RaceModel) -> int:
     return int(day)
 
 
-@dataclass(frozen=True)
+def _g(v: float) -> str:
+    return f"{v:.6g}"
+
+
+@dataclass(frozen=True, repr=False)
 class RevenueResult:
     """The closed lab's payoffs over the horizon (means over draws when releases are uncertain)."""
 
@@ -150,6 +156,15 @@ class RevenueResult:
     def payoff(self) -> float:
         return self.revenue + self.prestige
 
+    def __repr__(self) -> str:
+        d = self.daily_revenue
+        sd = "" if np.isnan(self.sd_revenue) else f" ± {_g(self.sd_revenue)} (sd over draws)"
+        return (
+            f"RevenueResult(revenue={_g(self.revenue)}{sd}, consumer_surplus={_g(self.consumer_surplus)}, "
+            f"prestige={_g(self.prestige)};\n  daily_revenue: {d.size} days, "
+            f"{_g(float(d.min()) if d.size else np.nan)} … {_g(float(d.max()) if d.size else np.nan)})"
+        )
+
     def to_dict(self) -> dict:
         return {
             "revenue": self.revenue,
@@ -160,7 +175,7 @@ class RevenueResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class UpgradeResult:
     """Value of upgrading to compute ``z`` at ``day`` against not upgrading."""
 
@@ -179,8 +194,16 @@ class UpgradeResult:
             for k in ("z", "day", "value", "revenue_with", "revenue_without", "cost", "marginal", "sd_value")
         }
 
+    def __repr__(self) -> str:
+        sd = "" if np.isnan(self.sd_value) else f" ± {_g(self.sd_value)}"
+        return (
+            f"UpgradeResult(z={_g(self.z)} on day {self.day}: value={_g(self.value)}{sd}, "
+            f"revenue {_g(self.revenue_without)} -> {_g(self.revenue_with)}, cost={_g(self.cost)}, "
+            f"marginal={_g(self.marginal)})"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class OptimalUpgrade:
     """z* = argmax V(z) and V(z*); ``upgrade`` is False (z* NaN) when no z has V > 0."""
 
@@ -191,6 +214,10 @@ class OptimalUpgrade:
 
     def to_dict(self) -> dict:
         return {"z_star": self.z_star, "value": self.value, "upgrade": self.upgrade, "day": self.day}
+
+    def __repr__(self) -> str:
+        what = f"z*={_g(self.z_star)}" if self.upgrade else "no upgrade pays"
+        return f"OptimalUpgrade({what} on day {self.day}, value={_g(self.value)})"
 
 
 def revenue(model: RaceModel, rng: RNG = None) -> RevenueResult:
@@ -227,8 +254,8 @@ def _daily(model: RaceModel, rng: RNG) -> np.ndarray:
     y = _lookup(*model.closed.arrays(), days)[..., None]
     rv = tuple(_lookup(*r.arrays(), days)[..., None] for r in model.rivals)
     cw, cb = model.day_weights()
-    daily = payoff(model, np.diff(cw)[None, :, None], np.diff(cb)[None, :, None], y,
-                   alternatives(model, x, rv))["revenue"]
+    W = np.diff(cw)[None, :, None] * demand_factor(model, x)
+    daily = payoff(model, W, np.diff(cb)[None, :, None], y, alternatives(model, x, rv))["revenue"]
     return daily.mean(axis=0)
 
 
@@ -276,6 +303,11 @@ def _optimise(
 ) -> tuple[np.ndarray, np.ndarray]:
     """z* and V(z*) over the broadcast shape of the open arrays (NaN z* where no upgrade pays)."""
     lo, hi = _z_bounds(model, day, z_max)
+    if z_max is None:  # the default bound also covers swept open compute: 10^6 × the largest,
+        wide = 1e6 * float(np.nanmax(oc, initial=0.0))  # with the grid's density kept per decade
+        if wide > hi:
+            grid += int(np.ceil(grid * np.log(wide / hi) / np.log(hi / lo)))
+            hi = wide
     model.check_curves(np.array([lo, hi]))
     lg = np.linspace(np.log(lo), np.log(hi), grid)
     lead = np.broadcast_shapes(od.shape[:-1], oc.shape[:-1])
@@ -310,13 +342,23 @@ def _optimise(
     use_grid = grid_best > best_val
     zs = np.exp(np.where(use_grid, lg[i], best_log))
     vs = np.where(use_grid, grid_best, best_val)
+    # just above each open compute level: where leading the open model starts to pay (prestige,
+    # open release), a window that can be narrower than the grid's step
+    cand = np.clip(np.broadcast_to(oc, (*lead, oc.shape[-1])) * (1 + 1e-7), lo, hi)
+    cv = V(np.log(cand), grid_axis=True)
+    j = np.argmax(cv, axis=-1)
+    cbest = np.take_along_axis(cv, j[..., None], axis=-1)[..., 0]
+    better = cbest > vs
+    zs = np.where(better, np.take_along_axis(cand, j[..., None], axis=-1)[..., 0], zs)
+    vs = np.where(better, cbest, vs)
     return np.where(vs > 0, zs, np.nan), vs
 
 
 def optimal_upgrade(
     model: RaceModel, day: int = 0, z_max: float | None = None, rng: RNG = None
 ) -> OptimalUpgrade:
-    """z* = argmax_z V(z) over (y(day), z_max] (default z_max: 10^6 × the largest compute)."""
+    """z* = argmax_z V(z) over (y(day), z_max] (default z_max: 10^6 × the largest compute, open or
+    closed, including swept open compute in :func:`sweep`)."""
     day = _check_day(day, model)
     od, oc = model.open.arrays()
     zs, vs = _optimise(model, od, oc, day, rng, z_max)

@@ -13,7 +13,16 @@ import numpy as np
 import xarray as xr
 
 from .analysis import sweep
-from .model import Customers, Niche, Prestige, RaceModel, ReleaseProcess, Spillover
+from .model import (
+    Customers,
+    EcosystemDemand,
+    Niche,
+    Prestige,
+    RaceModel,
+    ReleaseProcess,
+    Spillover,
+    UnitCost,
+)
 from .montecarlo import RNG
 from .scenario import ScenarioError
 from .schedule import Schedule
@@ -41,6 +50,12 @@ DEFAULT_PRESETS: dict[str, Callable[[RaceModel], RaceModel]] = {
     "prestige of the frontier": lambda m: m.replace(prestige=Prestige(per_day=0.5 * _core_daily(m))),
     "demand growth (0.3%/day)": lambda m: m.replace(demand_growth=0.003),
     "open models cheapen training (σ = 0.5)": lambda m: m.replace(spillover=Spillover(0.5, 0.2)),
+    "demand grows with the open ecosystem (η = 0.5)": lambda m: m.replace(
+        ecosystem_demand=EcosystemDemand(elasticity=0.5)
+    ),
+    "open models cut the cost per unit (ε = 0.5)": lambda m: m.replace(
+        unit_cost=UnitCost(elasticity=0.5, floor=0.1)
+    ),
 }
 
 

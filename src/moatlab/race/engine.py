@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import ParameterError
 from .model import RaceModel
 
 
@@ -94,11 +95,43 @@ def payoff(
     return out
 
 
+def demand_factor(model: RaceModel, x: np.ndarray) -> np.ndarray | float:
+    """(f(x) / f(x_ref))^η of the ecosystem-demand component (1 without it; 1 where x is NaN)."""
+    eco = model.ecosystem_demand
+    if eco is None or eco.elasticity == 0:
+        return 1.0
+    ref = model.open_ref(eco.ref)
+    f_ref = float(model.f(ref))
+    if not f_ref > 0:
+        raise ParameterError(
+            "ecosystem_demand.ref", ref, "an open compute where f > 0 (demand is scaled by f(x) / f(x_ref))"
+        )
+    x = np.asarray(x, dtype=float)
+    fx = np.where(np.isfinite(x), model.f(np.where(np.isfinite(x), x, ref)), f_ref)
+    return (np.maximum(fx, 0.0) / f_ref) ** eco.elasticity
+
+
+def unit_cost_factor(model: RaceModel, open_at_s: np.ndarray) -> np.ndarray | float:
+    """c(x) / c = max(φ, min(1, (x(s) / x_ref)^(−ε))) of the per-unit spill-over (1 without it)."""
+    uc = model.unit_cost
+    if uc is None:
+        return 1.0
+    xs = np.nan_to_num(np.asarray(open_at_s, dtype=float), nan=0.0)
+    ref = model.open_ref(uc.ref)
+    with np.errstate(divide="ignore"):
+        ratio = np.where(xs > 0, (np.maximum(xs, 1e-300) / ref) ** (-uc.elasticity), np.inf)
+    return np.maximum(uc.floor, np.minimum(1.0, ratio))
+
+
 def upgrade_cost(model: RaceModel, z: np.ndarray, open_at_s: np.ndarray) -> np.ndarray:
-    """C(z | x(s)) = c · z, or c · max(φ z, z − σ x(s)) with the spill-over component."""
+    """C(z | x(s)) = c(x) · z, or c(x) · max(φ z, z − σ x(s)) with the lump-sum spill-over.
+
+    c(x) = c without the per-unit spill-over (``unit_cost``), c · max(φ, (x(s)/x_ref)^(−ε)) with it.
+    """
     z = np.asarray(z, dtype=float)
+    c = model.cost_per_unit * unit_cost_factor(model, open_at_s)
     if model.spillover is None:
-        return model.cost_per_unit * z
+        return c * z
     xs = np.nan_to_num(np.asarray(open_at_s, dtype=float), nan=0.0)
     sp = model.spillover
-    return model.cost_per_unit * np.maximum(sp.floor * z, z - sp.sigma * xs)
+    return c * np.maximum(sp.floor * z, z - sp.sigma * xs)

@@ -22,6 +22,12 @@ Components, each switched on by giving it (``None`` = off):
 8. ``spillover``: the upgrade's cost C(z | x) = c · max(φ·z, z − σ·x(s)) (default σ = 0: C = c·z).
 9. ``open_release``: the lab releases its models openly: no revenue, and a reputation per day
    while its released model is the best available.
+10. ``ecosystem_demand``: demand grows with the open ecosystem,
+    n(t) = n · (1 + g)^t · (f(x(t)) / f(x_ref))^η, η >= 0 (x_ref: ``ref``, default the open
+    compute on day 0; a day with no open model counts as x_ref).
+11. ``unit_cost``: a per-unit cost spill-over, c(x) = c · max(φ, min(1, (x(s) / x_ref)^(−ε))):
+    every unit of training is cheaper the larger the open frontier on the ship day s
+    (C(z | x) = c(x) · z; combined with ``spillover``: c(x) · max(φ_s z, z − σ x(s))).
 
 A ``margin`` μ ∈ [0, 1) lets the lab charge (1 − μ)·gap to break ties in the customers' favour.
 """
@@ -151,6 +157,43 @@ class Spillover:
 
 
 @dataclass(frozen=True)
+class EcosystemDemand:
+    """Demand grows with the open ecosystem: n(t) ∝ (f(x(t)) / f(x_ref))^elasticity.
+
+    Complementary ecosystems, users who learn on open models and later pay for the frontier.
+    ``ref`` is the reference open compute x_ref (``None``: the model's open compute on day 0).
+    """
+
+    elasticity: float = 1.0
+    ref: float | None = None
+
+    def __post_init__(self) -> None:
+        check_range("ecosystem_demand.elasticity", self.elasticity, 0.0, 10.0)
+        if self.ref is not None:
+            check_range("ecosystem_demand.ref", self.ref, 0.0, lo_open=True)
+
+
+@dataclass(frozen=True)
+class UnitCost:
+    """Per-unit cost spill-over: c(x) = c · max(floor, min(1, (x(s) / x_ref)^(−elasticity))).
+
+    The cost of each unit of training falls with the open frontier on the ship day s (cheaper
+    methods, data and tooling from open models), down to ``floor`` · c. ``ref`` = x_ref
+    (``None``: the model's open compute on day 0).
+    """
+
+    elasticity: float = 0.5
+    floor: float = 0.1
+    ref: float | None = None
+
+    def __post_init__(self) -> None:
+        check_range("unit_cost.elasticity", self.elasticity, 0.0, 10.0)
+        check_range("unit_cost.floor", self.floor, 0.0, 1.0, lo_open=True)
+        if self.ref is not None:
+            check_range("unit_cost.ref", self.ref, 0.0, lo_open=True)
+
+
+@dataclass(frozen=True)
 class ReleaseProcess:
     """Uncertain future open releases, drawn per Monte Carlo draw.
 
@@ -204,6 +247,8 @@ class RaceModel:
     demand_growth: float | None = None
     spillover: Spillover | None = None
     open_release: OpenRelease | None = None
+    ecosystem_demand: EcosystemDemand | None = None
+    unit_cost: UnitCost | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -238,6 +283,8 @@ class RaceModel:
             "demand_growth": self.demand_growth is not None,
             "spillover": self.spillover is not None,
             "open_release": self.open_release is not None,
+            "ecosystem_demand": self.ecosystem_demand is not None,
+            "unit_cost": self.unit_cost is not None,
         }
         return [k for k, v in on.items() if v]
 
@@ -252,6 +299,14 @@ class RaceModel:
         beta = np.ones(self.m) if self.discount is None else float(self.discount) ** t
         n_t = self.n * (np.ones(self.m) if self.demand_growth is None else (1 + self.demand_growth) ** t)
         return np.concatenate([[0.0], np.cumsum(n_t * beta)]), np.concatenate([[0.0], np.cumsum(beta)])
+
+    def open_ref(self, ref: float | None) -> float:
+        """The reference open compute x_ref of a component: ``ref``, or the open compute on day 0
+        (the first entry of the open schedule when it starts later; 1 when that is 0)."""
+        if ref is not None:
+            return float(ref)
+        first = float(self.open.compute[0])
+        return first if first > 0 else 1.0
 
     def niche_list(self) -> tuple[Niche, ...]:
         return self.niches or (Niche(1.0, self.f),)  # type: ignore[arg-type]

@@ -78,6 +78,26 @@ def run_scenario(sc: RaceScenario, out: Path) -> dict[str, Any]:
             str(c): bool(v)
             for c, v in zip(eff["component"].values, eff["conclusion_holds"].values, strict=True)
         }
+    if sc.labs:  # strategic rivals: [[labs]] and [equilibrium]
+        files += _equilibrium(sc, summary, out)
     summary["files"] = files
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
     return summary
+
+
+def _equilibrium(sc: RaceScenario, summary: dict[str, Any], out: Path) -> list[str]:
+    from ..plots.race import plot_equilibrium
+    from .equilibrium import equilibrium, equilibrium_sweep
+
+    eqc = sc.equilibrium
+    mode, grid, rd = eqc.get("mode", "nash"), eqc.get("grid", 64), eqc.get("release_day", 0)
+    eq = equilibrium(sc.model, sc.labs, mode=mode, day=sc.day, grid=grid)
+    summary["equilibrium"] = eq.to_dict()
+    xs = eqc.get("open_upgrade", sc.sweep.get("open_upgrade"))
+    if xs is None:
+        return []
+    ds = equilibrium_sweep(sc.model, sc.labs, xs, release_day=rd, mode=mode, day=sc.day, grid=grid)
+    ds.to_netcdf(out / "equilibrium.nc")
+    plot_equilibrium(ds).savefig(out / "equilibrium.png", dpi=120)
+    summary["equilibrium"]["conclusion_holds"] = bool(ds.attrs["conclusion_holds"])
+    return ["equilibrium.nc", "equilibrium.png"]

@@ -18,7 +18,10 @@ open_upgrade = {start = 4.5, stop = 40, num = 30, log = true}
 release_day = {start = 0, stop = 360, num = 25}
 # optional components: [discount] beta; [customers]; [[rivals]] schedule; [uncertain];
 # [[niches]] weight, family…, closed_skill, open_skill, rival_skill; [prestige]; [demand] growth;
-# [spillover] sigma, floor; [open_release] per_day
+# [spillover] sigma, floor; [open_release] per_day; [ecosystem_demand] elasticity, ref;
+# [unit_cost] elasticity, floor, ref
+# strategic rivals (``moatlab race equilibrium``): [[labs]] compute, cost_per_unit, from_open, floor,
+# name; [equilibrium] mode = "nash" | "leader", grid, open_upgrade = {start, stop, num, log}, release_day
 # [effects] skip_same_kind = true: the component-effects sweep leaves out the presets of the
 # components set here (default false: a preset that would overwrite one is an error)
 """
@@ -35,7 +38,17 @@ import numpy as np
 from .._toml import load_toml
 from .._validate import ParameterError, _fmt
 from ..errors import ScenarioError as _ScenarioError
-from .model import Customers, Niche, OpenRelease, Prestige, RaceModel, ReleaseProcess, Spillover
+from .model import (
+    Customers,
+    EcosystemDemand,
+    Niche,
+    OpenRelease,
+    Prestige,
+    RaceModel,
+    ReleaseProcess,
+    Spillover,
+    UnitCost,
+)
 from .value import ValueCurve
 
 
@@ -52,6 +65,8 @@ class RaceScenario:
     sweep: dict[str, np.ndarray] = field(default_factory=dict)
     seed: int | None = None
     skip_same_kind: bool = False  # [effects]: leave out presets of the model's own components
+    labs: tuple = ()  # [[labs]]: strategic closed labs (moatlab.race.strategic.Lab)
+    equilibrium: dict = field(default_factory=dict)  # [equilibrium]: mode, grid, open_upgrade, release_day
 
 
 _SECTIONS = {
@@ -68,6 +83,10 @@ _SECTIONS = {
     "demand",
     "spillover",
     "open_release",
+    "ecosystem_demand",
+    "unit_cost",
+    "labs",
+    "equilibrium",
     "effects",
     "seed",
     "name",
@@ -94,6 +113,8 @@ def _build(path: str, where: str, fn, **kw):
     except ParameterError as e:
         if e.name in _TOML_NAME:
             name = _TOML_NAME[e.name]
+        elif e.name.startswith("lab ") or e.name.startswith("lab."):  # a [[labs]] table's field
+            name = f"{where}.{e.name[4:].replace(' ', '')}"
         elif e.name.startswith(where.split("[")[0]) or e.name.split(".")[0] in _SECTIONS:
             name = e.name
         else:
@@ -185,6 +206,9 @@ def load_scenario(path: str | os.PathLike) -> RaceScenario:
         comp["open_release"] = _build(
             p, "open_release", OpenRelease, **_keys(p, "open_release", doc["open_release"], {"per_day"})
         )
+    for key, cls in (("ecosystem_demand", EcosystemDemand), ("unit_cost", UnitCost)):
+        if key in doc:
+            comp[key] = _build(p, key, cls, **_keys(p, key, doc[key], {f.name for f in fields(cls)}))
     mdl = _build(p, "model", RaceModel, **model, **comp)
     up = _keys(p, "upgrade", doc.get("upgrade", {}), {"z", "day"})
     day = up.get("day", 0)
@@ -207,6 +231,39 @@ def load_scenario(path: str | os.PathLike) -> RaceScenario:
     skip = _keys(p, "effects", doc.get("effects", {}), {"skip_same_kind"}).get("skip_same_kind", False)
     if not isinstance(skip, bool):
         raise ScenarioError(f"{p}: effects.skip_same_kind = {skip!r} is not allowed: must be true or false")
+    labs, eq = _strategic(p, doc, mdl)
     return RaceScenario(
-        mdl, str(doc.get("name", Path(path).stem)), None if z is None else float(z), day, grids, seed, skip
+        mdl, str(doc.get("name", Path(path).stem)), None if z is None else float(z), day, grids, seed, skip,
+        labs, eq,
     )
+
+
+def _strategic(p: str, doc: dict, mdl: RaceModel) -> tuple[tuple, dict]:
+    """[[labs]] and [equilibrium] tables of the strategic-rivals game."""
+    from .strategic import MODES, Lab
+
+    labs = []
+    if "labs" in doc:
+        if not isinstance(doc["labs"], list):
+            raise ScenarioError(f"{p}: labs: expected an array of tables [[labs]]")
+        allowed = {f.name for f in fields(Lab)}
+        for i, t in enumerate(doc["labs"]):
+            labs.append(_build(p, f"labs[{i}]", Lab, **_keys(p, f"labs[{i}]", t, allowed)))
+    keys = {"mode", "grid", "open_upgrade", "release_day"}
+    eq = dict(_keys(p, "equilibrium", doc.get("equilibrium", {}), keys))
+    if "mode" in eq and eq["mode"] not in MODES:
+        raise ScenarioError(
+            f"{p}: equilibrium.mode = {eq['mode']!r} is not allowed: must be one of {', '.join(MODES)}"
+        )
+    if "grid" in eq and not (isinstance(eq["grid"], int) and 16 <= eq["grid"] <= 512):
+        raise ScenarioError(
+            f"{p}: equilibrium.grid = {eq['grid']!r} is not allowed: must be an integer in [16, 512]"
+        )
+    if "open_upgrade" in eq:
+        eq["open_upgrade"] = _grid(p, "equilibrium.open_upgrade", eq["open_upgrade"])
+    rd = eq.get("release_day", 0)
+    if not (isinstance(rd, int) and 0 <= rd < mdl.m):
+        raise ScenarioError(
+            f"{p}: equilibrium.release_day = {rd!r} is not allowed: must be an integer in [0, {mdl.m - 1}]"
+        )
+    return tuple(labs), eq
