@@ -1,6 +1,8 @@
 """`moatlab report`: a self-contained HTML brief whose numbers are the API's."""
 
+import html
 import os
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -34,11 +36,27 @@ class Brief(HTMLParser):
             self.links.append((tag, a))
 
 
+SEEDS = 4  # the packaged scenario runs 30 per scenario; the tests run the same brief with 4 to stay fast
+
+
 @pytest.fixture(scope="module")
-def brief(tmp_path_factory):
+def built(tmp_path_factory):
+    """The packaged brief, with a small market ensemble, built in-process (the CLI is tested below)."""
+    from dataclasses import replace
+
+    from moatlab.report import build_brief, render_html
+
+    sc = load_report_scenario("eu_threshold")
+    sc = replace(sc, market={**sc.market, "seeds": SEEDS})
+    b = build_brief(sc)
     out = tmp_path_factory.mktemp("brief") / "brief.html"
-    r = subprocess.run([*CLI, "eu_threshold", "--out", str(out)], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
+    out.write_text(render_html(b), encoding="utf-8")
+    return out, b
+
+
+@pytest.fixture(scope="module")
+def brief(built):
+    out, _ = built
     p = Brief()
     p.feed(out.read_text(encoding="utf-8"))
     return out, p
@@ -79,7 +97,7 @@ def test_the_brief_states_the_api_numbers(brief):
 
     base = load_scenario("rogue_giant")
     ds = run_ensemble(
-        [MarketScenario("rogue_giant", make_params({"periods": 72}, base=base.params))], seeds=10, seed=0
+        [MarketScenario("rogue_giant", make_params({"periods": 72}, base=base.params))], seeds=SEEDS, seed=0
     )
     s = summary(ds).set_index("metric")
     assert float(p.numbers["market_rogue_giant_hhi"]) == pytest.approx(float(s.loc["hhi", "mean"]))
@@ -103,7 +121,11 @@ def test_the_brief_opens_without_network_in_a_browser(brief, tmp_path):
         page.goto(out.as_uri())
         widths = page.evaluate("Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
         page.screenshot(path=str(tmp_path / "brief.png"), full_page=True)
+        phone = b.new_context(offline=True, viewport={"width": 390, "height": 844}).new_page()
+        phone.goto(out.as_uri())
+        over = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         b.close()
+    assert over <= 0, f"{over} px of horizontal overflow on a phone"
     assert len(widths) == 3 and min(widths) > 300
     assert all(u.startswith(("file:", "data:")) for u in requested), requested
 
@@ -131,7 +153,10 @@ def test_pdf_and_bad_input(tmp_path):
         timeout=300,
     )
     assert r.returncode == 0, r.stderr
-    assert (tmp_path / "s.pdf").read_bytes().startswith(b"%PDF")
+    pdf = (tmp_path / "s.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    boxes = {tuple(float(x) for x in m.split()) for m in re.findall(rb"/MediaBox \[([^\]]*)\]", pdf)}
+    assert boxes and all(abs(b[2] - 595.3) < 2 and abs(b[3] - 841.9) < 2 for b in boxes), boxes  # A4 in pt
 
 
 def test_the_explorers_settings_file_is_a_report_scenario(tmp_path):
@@ -172,10 +197,24 @@ def test_user_strings_are_escaped_in_the_brief(tmp_path):
     b = BriefData(sc)
     n = b.numbers
     n["action"] = "comply"
-    for k in ("omega", "omega_free", "dU_G_no_regulation", "dU_D_no_regulation", "dsurplus_no_regulation",
-              "dU_G_no_exemption", "dU_D_no_exemption", "dsurplus_no_exemption", "p_star", "p_exit",
-              "share_comply", "share_defy", "share_not_binding", "share_exit", "share_pareto_no_exemption",
-              "alpha0_closed"):
+    for k in (
+        "omega",
+        "omega_free",
+        "dU_G_no_regulation",
+        "dU_D_no_regulation",
+        "dsurplus_no_regulation",
+        "dU_G_no_exemption",
+        "dU_D_no_exemption",
+        "dsurplus_no_exemption",
+        "p_star",
+        "p_exit",
+        "share_comply",
+        "share_defy",
+        "share_not_binding",
+        "share_exit",
+        "share_pareto_no_exemption",
+        "alpha0_closed",
+    ):
         n[k] = 0.5
     png = b"\x89PNG fake"
     b.figures = {"landscape": (bad, png), "omega_free": (bad, png), "market": (bad, png)}
@@ -192,3 +231,40 @@ def test_user_strings_are_escaped_in_the_brief(tmp_path):
     p.feed(text)
     assert p.links == []  # no <script> element was produced
     assert f"market_{bad}_hhi" in p.numbers  # the key survives, escaped, as the attribute's value
+
+
+def test_the_brief_opens_with_a_bottom_line_and_defines_its_symbols_first(brief, built):
+    out, p = brief
+    text = out.read_text(encoding="utf-8")
+    body = re.sub(r'src="data:[^"]*"', "", text[text.index("<body>") :])  # text only, not the images
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
+    assert body.index('class="bottom-line"') < body.index("<h2>")  # the answer comes first
+    words = re.sub(r"<[^>]+>", " ", body)  # what a reader sees (no tags, no attributes)
+    terms = words.index("Who and what")
+    for sym in ("θ", "ω_free", "p*(θ)", "U_G", "U_D", "α0", "ε", "p_max", "HHI"):
+        assert f"<dt>{sym}</dt>" in body, sym
+        assert words.index(sym) >= terms, f"{sym} is used before it is defined"
+    plain = re.sub(r'<span class="robust".*?</span>', "", body)  # the registry's notes name findings by id
+    assert "P1" not in plain.replace("finding M3", "")
+    assert "depend on its penalty range" in body  # the map's shares say what they depend on
+    assert f"With {SEEDS} runs, fewer than the 30 that findings need" in body
+    assert load_report_scenario("eu_threshold").market["seeds"] == 30  # the packaged brief's own ensemble
+
+
+def test_the_figures_print_legibly_on_a4(built):
+    from moatlab.report.brief import MIN_TEXT_PT
+
+    _, b = built
+    assert set(b.text_pt) == {"landscape", "omega_free", "market"}
+    assert min(b.text_pt.values()) >= MIN_TEXT_PT, b.text_pt
+
+
+def test_the_brief_states_the_robustness_of_the_findings_it_quotes(brief):
+    from moatlab.claims import verdicts
+
+    v = verdicts()
+    out, _ = brief
+    text = html.unescape(out.read_text(encoding="utf-8"))
+    for name in ("P1", "P2", "P3", "M3"):  # closing, indifference curve, Pareto region, rogue giant
+        assert f'data-claim="{name}"' in text, name
+        assert f"finding {name} of moatlab's claims registry): {v.loc[name, 'verdict']}" in text

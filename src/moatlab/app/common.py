@@ -1,4 +1,5 @@
-"""Helpers shared by the explorer's tabs: parsing inputs, figure downloads, settings as TOML/URL."""
+"""Helpers shared by the explorer's tabs: inputs with tooltips, figures without cloud links, a
+colour-blind-safe palette, settings as TOML/URL, and the server-side checks every tab uses."""
 
 from __future__ import annotations
 
@@ -12,7 +13,23 @@ matplotlib.use("Agg", force=False)
 from dash import dcc, html  # noqa: E402
 
 from .._validate import ParameterError, _fmt  # noqa: E402
+from ..errors import LimitError  # noqa: E402
+from ..glossary import TERMS, label, sig3, tip  # noqa: E402,F401
 from ..plots import figure_bytes  # noqa: E402
+
+# Okabe & Ito's palette (distinct under the common colour-vision deficiencies), then black.
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+# Plotly without any link off this machine: no cloud export, no logo link, no "edit in Chart Studio".
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "showLink": False,
+    "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio", "lasso2d", "select2d"],
+    "responsive": True,
+}
+MAX_QUERY = 2000  # characters of a share link's query the server reads
 
 
 def parse_number(
@@ -30,6 +47,8 @@ def parse_number(
     allowed = f"{'an integer' if integer else 'a number'} in {lb}{_fmt(lo)}, {_fmt(hi)}{rb}".replace(
         "-inf", "-∞"
     ).replace("inf", "∞")
+    if isinstance(text, str) and len(text) > 64:
+        raise ParameterError(name, text[:20] + "…", allowed)
     try:
         v = float(str(text).strip())
     except (TypeError, ValueError):
@@ -40,18 +59,120 @@ def parse_number(
     return int(v) if integer else v
 
 
+def parse_choice(name: str, value: Any, allowed: list[str] | tuple[str, ...]) -> str:
+    """One of ``allowed`` or :class:`ParameterError` (the server never trusts the client's choice)."""
+    if not isinstance(value, str) or value not in allowed:
+        shown = str(value)[:40]
+        raise ParameterError(name, shown, "one of " + ", ".join(allowed))
+    return value
+
+
+def parse_choices(name: str, values: Any, allowed: list[str], most: int) -> list[str]:
+    """A list of distinct names from ``allowed``, at least one and at most ``most``."""
+    if not isinstance(values, list | tuple) or not values:
+        raise ParameterError(name, "none", f"1 to {most} of " + ", ".join(allowed))
+    if len(values) > most:
+        raise LimitError(f"{name}: {len(values)} chosen is not allowed: at most {most}")
+    out = []
+    for v in values:
+        parse_choice(name, v, allowed)
+        if v not in out:
+            out.append(v)
+    return out
+
+
 def send_figure(fig, fmt: str, stem: str) -> dict:
     return dcc.send_bytes(figure_bytes(fig, fmt), f"{stem}.{fmt}")
 
 
-def number_field(element_id: str, label: str, value: Any, allowed: str, debounce: bool = True) -> html.Div:
-    """A labelled text box for a number, with its allowed range beside the label."""
+def field(element_id: str, key: str, value: Any, allowed: str, name: str | None = None) -> html.Div:
+    """A labelled text box for a number: the glossary's meaning as its tooltip (hover the label or
+    the box) and as a help line shown while the box has the keyboard focus."""
+    help_id = f"{element_id}-help"
     return html.Div(
         [
-            html.Label([label, html.Span(f" {allowed}", className="allowed")], htmlFor=element_id),
-            dcc.Input(id=element_id, type="text", value=str(value), debounce=debounce, className="num"),
+            html.Label(
+                [name or label(key), html.Span(f" {allowed}", className="allowed")],
+                htmlFor=element_id,
+            ),
+            dcc.Input(id=element_id, type="text", value=str(value), debounce=True, className="num"),
+            html.Small(tip(key), id=help_id, className="help"),
         ],
         className="field",
+        title=tip(key),
+    )
+
+
+def choice_id(element_id: str) -> str:
+    """The id of a :func:`choice`'s value (a dcc.Store: use ``Input(choice_id(x), "data")``)."""
+    return f"{element_id}-value"
+
+
+def choice(element_id: str, key: str, options: list[tuple[str, str]], value, multi: bool = False):
+    """A group of toggle buttons (``aria-pressed``) in a fieldset whose legend is the label: one
+    pressed at a time, or any number when ``multi``. Plain buttons are reachable and operable with
+    the keyboard and read correctly by screen readers. Register it with :func:`register_choice`."""
+    chosen = set(value if multi else [value])
+    return html.Fieldset(
+        [
+            html.Legend(label(key) if key in TERMS else key),
+            html.Div(
+                [
+                    html.Button(
+                        lab,
+                        id=f"{element_id}-opt-{i}",
+                        n_clicks=0,
+                        className="toggle",
+                        value=v,
+                        **{"aria-pressed": "true" if v in chosen else "false"},
+                    )
+                    for i, (v, lab) in enumerate(options)
+                ],
+                className="choices",
+                id=element_id,
+            ),
+            dcc.Store(id=choice_id(element_id), data=list(value) if multi else value),
+            html.Small(tip(key), className="help") if key in TERMS else None,
+        ],
+        className="field",
+        title=tip(key) if key in TERMS else None,
+    )
+
+
+def register_choice(app, element_id: str, values: list[str], multi: bool = False) -> None:
+    """The callback of one :func:`choice` group: a click updates the value and the pressed states."""
+    from dash import Input, Output, State, callback_context, no_update
+
+    ids = [f"{element_id}-opt-{i}" for i in range(len(values))]
+
+    @app.callback(
+        Output(choice_id(element_id), "data"),
+        *[Output(b, "aria-pressed") for b in ids],
+        *[Input(b, "n_clicks") for b in ids],
+        State(choice_id(element_id), "data"),
+        prevent_initial_call=True,
+    )
+    def toggle(*args):
+        trig = callback_context.triggered_id
+        if trig not in ids:
+            return (no_update,) * (len(ids) + 1)
+        v, value = values[ids.index(trig)], args[-1]
+        if multi:
+            chosen = list(value or [])
+            chosen = [c for c in chosen if c != v] if v in chosen else [*chosen, v]
+            new = [c for c in values if c in chosen]
+            return (new, *["true" if c in new else "false" for c in values])
+        return (v, *["true" if c == v else "false" for c in values])
+
+
+def graph(element_id: str, caption: str) -> html.Figure:
+    """A Plotly graph with no cloud link, inside a <figure> whose caption names it."""
+    return html.Figure(
+        [
+            dcc.Graph(id=element_id, config=GRAPH_CONFIG),
+            html.Figcaption(caption, className="visually-hidden"),
+        ],
+        className="graph",
     )
 
 
@@ -61,13 +182,22 @@ def download_bar(prefix: str, items: list[tuple[str, str]]) -> html.Div:
         [
             html.Span("Download: ", className="dl-label"),
             *[
-                html.Button(label, id=f"{prefix}-dl-{key}", n_clicks=0, className="dl")
-                for key, label in items
+                html.Button(lab, id=f"{prefix}-dl-{key}", n_clicks=0, className="dl", disabled=True)
+                for key, lab in items
             ],
             dcc.Download(id=f"{prefix}-download"),
         ],
         className="downloads",
     )
+
+
+def sentence(prefix: str) -> html.P:
+    """The live plain-language sentence above a readout (read out by screen readers when it changes)."""
+    return html.P(id=f"{prefix}-sentence", className="sentence", **{"aria-live": "polite"})
+
+
+def share_link(prefix: str) -> html.A:
+    return html.A("link to this view", id=f"{prefix}-share", href="", className="share")
 
 
 def toml_text(title: str, sections: dict[str, dict[str, Any]]) -> str:
@@ -80,17 +210,19 @@ def toml_text(title: str, sections: dict[str, dict[str, Any]]) -> str:
                 lines.append(f'{k} = "{v}"')
             elif isinstance(v, list | tuple):
                 lines.append(f"{k} = [{', '.join(repr(x) if isinstance(x, str) else f'{x:g}' for x in v)}]")
+            elif isinstance(v, float):
+                lines.append(f"{k} = {v!r}")
             else:
-                lines.append(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}")
+                lines.append(f"{k} = {v}")
     return "\n".join(lines) + "\n"
 
 
-def send_settings(tab: str, sections: dict[str, dict[str, Any]]) -> dict:
+def send_settings(tab: str, sections: dict[str, dict[str, Any]], title: str | None = None) -> dict:
     """A tab's settings as a downloadable TOML file (``moatlab-<tab>.toml``)."""
-    return {
-        "content": toml_text(f"moatlab {tab}: settings from the explorer", sections),
-        "filename": f"moatlab-{tab}.toml",
-    }
+    text = toml_text(f"moatlab {tab}: settings from the explorer", sections)
+    if title:
+        text = text.replace("\n", f'\ntitle = "{title}"\n', 1)
+    return {"content": text, "filename": f"moatlab-{tab}.toml"}
 
 
 def query(tab: str, values: dict[str, Any]) -> str:
@@ -98,8 +230,23 @@ def query(tab: str, values: dict[str, Any]) -> str:
 
 
 def parse_query(search: str | None) -> dict[str, str]:
-    return dict(parse_qsl((search or "").lstrip("?")))
+    return dict(parse_qsl((search or "").lstrip("?")[:MAX_QUERY]))
 
 
 def error_box(element_id: str) -> html.Div:
     return html.Div(id=element_id, className="error", role="alert")
+
+
+def empty_figure(message: str = ""):
+    """A blank figure (what a tab shows instead of a stale result)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.update_layout(
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        height=200,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}] if message else [],
+    )
+    return fig

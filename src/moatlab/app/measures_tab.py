@@ -1,22 +1,38 @@
-"""Real-models tab: openness scores of real models and who is exempt under each definition."""
+"""Real-models tab: openness scores of real models (FMTI, MOF, EOSAI) and who is exempt under each
+definition. The server reads only the data folder it was started with, or the packaged snapshot."""
 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback_context, dash_table, dcc, html, no_update
+from dash import Input, Output, State, callback_context, dcc, html, no_update
 
+from ..errors import MoatlabError
+from ..glossary import PAPERS
 from .common import (
+    OKABE_ITO,
+    choice,
+    choice_id,
     download_bar,
+    empty_figure,
     error_box,
-    parse_query,
+    graph,
+    parse_choice,
     query,
+    register_choice,
     send_figure,
+    sentence,
+    share_link,
 )
+
+# qualifies / does not / cannot tell: Okabe–Ito blue, vermilion, grey, and a hatch pattern each
+ANSWERS = [("qualifies", OKABE_ITO[4], ""), ("does not", OKABE_ITO[5], "x"), ("cannot tell", "#BBBBBB", ".")]
+DL = ("png", "svg", "csv")
 
 
 def default_data(data: str | os.PathLike | None = None) -> str:
@@ -32,46 +48,67 @@ def default_data(data: str | os.PathLike | None = None) -> str:
     return str(PACKAGED_DATA)
 
 
+def sources(data: str) -> dict[str, str]:
+    """The only folders the server reads: key -> path (the configured folder, the packaged snapshot)."""
+    from ..measures._io import PACKAGED_DATA
+
+    out = {"configured": str(data)}
+    if Path(data).resolve() != PACKAGED_DATA.resolve():
+        out["packaged"] = str(PACKAGED_DATA)
+    return out
+
+
 def measures_layout(initial: dict[str, Any], data: str) -> html.Div:
+    src = sources(data)
+    names = {
+        "configured": f"the server's data folder ({src['configured']})",
+        "packaged": "moatlab's packaged snapshot",
+    }
+    value = initial.get("data") if initial.get("data") in src else "configured"
     return html.Div(
         [
             html.Div(
                 [
-                    html.H3("Openness of real models"),
-                    html.Div(
-                        [
-                            html.Label("data folder (FMTI, MOF, EOSAI)", htmlFor="measures-path"),
-                            dcc.Input(
-                                id="measures-path",
-                                type="text",
-                                value=initial.get("data", data),
-                                debounce=True,
-                                className="path",
-                            ),
-                        ],
-                        className="field",
-                    ),
+                    html.H2("Openness of real models"),
                     html.P(
-                        "Read from where it lies; moatlab never copies or downloads it.", className="hint"
+                        [
+                            "Scores from ",
+                            html.Cite(PAPERS["fmti"]),
+                            ", ",
+                            html.Cite(PAPERS["mof"]),
+                            " and ",
+                            html.Cite(PAPERS["eosai"]),
+                            ", checked against each legal definition of open source.",
+                        ],  # fmt: skip
+                        className="hint",
+                    ),
+                    choice("measures-source", "data", [(k, names[k]) for k in src], value, multi=False),
+                    html.P(
+                        "Read from where it lies; moatlab never copies or downloads it. Start the explorer "
+                        "with --data FOLDER to read another folder.",
+                        className="hint",
                     ),
                 ],
                 className="inputs",
             ),
             html.Div(
                 [
+                    sentence("measures"),
                     error_box("measures-error"),
-                    dcc.Loading(dcc.Graph(id="measures-figure", config={"displaylogo": False})),
+                    graph("measures-figure", "How many models qualify as open under each definition"),
                     download_bar("measures", [("png", "PNG"), ("svg", "SVG"), ("csv", "CSV")]),
-                    html.A("link to these settings", id="measures-share", href="", className="share"),
+                    share_link("measures"),
                     html.Div(id="measures-table"),
                 ],
                 className="main",
             ),
+            dcc.Store(id="measures-addr"),
         ],
         className="tab-body two",
     )
 
 
+@lru_cache(maxsize=4)
 def measures_compute(path: str):
     from .. import measures
 
@@ -79,77 +116,97 @@ def measures_compute(path: str):
     return measures.openness_table(cat.profiles(), lists=cat.lists), list(measures.DEFINITIONS)
 
 
+def _counts(table, defs) -> dict[str, list[int]]:
+    return {a: [int((table[d] == a).sum()) for d in defs] for a, _, _ in ANSWERS}
+
+
 def _measures_figure(table, defs) -> go.Figure:
-    answers = [("qualifies", "#33a02c"), ("does not", "#e31a1c"), ("cannot tell", "#bdbdbd")]
+    counts = _counts(table, defs)
     fig = go.Figure(
         [
-            go.Bar(x=defs, y=[int((table[d] == a).sum()) for d in defs], name=a, marker_color=c)
-            for a, c in answers
+            go.Bar(x=defs, y=counts[a], name=a, marker={"color": c, "pattern": {"shape": s}})
+            for a, c, s in ANSWERS
         ]
     )
     fig.update_layout(
         barmode="stack",
-        height=400,
+        height=420,
         yaxis_title="models",
         margin={"l": 50, "r": 10, "t": 40, "b": 40},
         title={
             "text": f"Who counts as open? {len(table)} model entries under each definition",
             "font": {"size": 14},
         },
+        legend={"orientation": "h", "y": -0.2, "x": 0},
     )
     return fig
 
 
-def register_measures(app) -> None:
+def _cell(v) -> str:
+    text = f"{v:.3g}" if isinstance(v, float) else str(v)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+
+
+def _table(table) -> html.Div:
+    """Every model and its verdicts: one Markdown table (a single component renders fast)."""
+    cols = list(table.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_cell(v) for v in r) + " |" for r in table.itertuples(index=False)]
+    return html.Div(
+        [html.P("Every model entry and its verdicts", className="caption"), dcc.Markdown("\n".join(lines))],
+        id="measures-datatable",
+        className="scroll data",
+        tabIndex="0",
+        role="region",
+        **{"aria-label": "table of models and verdicts"},
+    )
+
+
+def describe(table, defs) -> str:
+    c = _counts(table, defs)
+    most = int(np.argmax(c["qualifies"]))
+    return (
+        f"{len(table)} model entries: {c['qualifies'][most]} qualify as open under {defs[most]}, the most "
+        f"generous definition here; under {defs[-1]} {c['qualifies'][-1]} do, and "
+        f"{c['cannot tell'][-1]} cannot be told from the data."
+    )
+
+
+def register_measures(app, data: str) -> None:
+    src = sources(data)
+    register_choice(app, "measures-source", list(src))
+
+    def load(key):
+        return measures_compute(src[parse_choice("data", key, list(src))])
+
     @app.callback(
         Output("measures-figure", "figure"),
         Output("measures-table", "children"),
         Output("measures-error", "children"),
-        Input("measures-path", "value"),
+        Output("measures-sentence", "children"),
+        Output("measures-share", "href"),
+        *[Output(f"measures-dl-{k}", "disabled") for k in DL],
+        Input(choice_id("measures-source"), "data"),
     )
-    def update(path):
-        if not path:
-            return (
-                go.Figure(),
-                no_update,
-                "data folder = '' is not allowed: must be a folder with FMTI/MOF/EOSAI data",
-            )
+    def update(key):
         try:
-            table, defs = measures_compute(path)
-        except (OSError, ValueError) as e:
-            return no_update, no_update, str(e).splitlines()[0]
-        cols = [{"name": c, "id": c} for c in table.columns]
-        dt = dash_table.DataTable(
-            table.round(3).to_dict("records"),
-            cols,
-            id="measures-datatable",
-            page_size=15,
-            sort_action="native",
-            filter_action="native",
-            style_table={"overflowX": "auto"},
-        )
-        return _measures_figure(table, defs), dt, ""
-
-    @app.callback(Output("measures-path", "value"), Input("url", "search"))
-    def load(search):
-        args = parse_query(search)
-        return args["data"] if args.get("tab") == "measures" and "data" in args else no_update
-
-    @app.callback(Output("measures-share", "href"), Input("measures-path", "value"))
-    def share(path):
-        return query("measures", {"data": path})
+            table, defs = load(key)
+        except (MoatlabError, OSError, ValueError) as e:  # clear the stale chart and table
+            return (empty_figure(), None, str(e).splitlines()[0], "", no_update, *[True] * len(DL))
+        return (_measures_figure(table, defs), _table(table), "", describe(table, defs),
+                query("measures", {"data": key}), *[False] * len(DL))  # fmt: skip
 
     @app.callback(
         Output("measures-download", "data"),
-        *[Input(f"measures-dl-{k}", "n_clicks") for k in ("png", "svg", "csv")],
-        State("measures-path", "value"),
+        *[Input(f"measures-dl-{k}", "n_clicks") for k in DL],
+        State(choice_id("measures-source"), "data"),
         prevent_initial_call=True,
     )
     def download(*args):
-        path, which = args[-1], callback_context.triggered_id
+        key, which = args[-1], callback_context.triggered_id
         try:
-            table, defs = measures_compute(path)
-        except (OSError, ValueError):
+            table, defs = load(key)
+        except (MoatlabError, OSError, ValueError):
             return no_update
         if which == "measures-dl-csv":
             return dcc.send_data_frame(table.to_csv, "openness_of_models.csv", index=False)
@@ -157,9 +214,9 @@ def register_measures(app) -> None:
 
         fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
         bottom = np.zeros(len(defs))
-        for a, c in (("qualifies", "#33a02c"), ("does not", "#e31a1c"), ("cannot tell", "#bdbdbd")):
+        for a, c, hatch in ANSWERS:
             h = np.array([(table[d] == a).sum() for d in defs])
-            ax.bar(defs, h, bottom=bottom, color=c, label=a)
+            ax.bar(defs, h, bottom=bottom, color=c, label=a, hatch=hatch * 3 or None, edgecolor="white")
             bottom += h
         ax.set_ylabel("models")
         ax.set_title(f"Who counts as open? {len(table)} model entries")

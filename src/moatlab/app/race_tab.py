@@ -1,4 +1,5 @@
-"""Race tab: a lab's return to an upgrade against the open frontier."""
+"""Race tab (the essay “How do open AI models affect incentive to race?”): a closed lab's return to
+an upgrade against the open frontier."""
 
 from __future__ import annotations
 
@@ -8,36 +9,50 @@ import numpy as np
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback_context, dcc, html, no_update
 
-from .._validate import ParameterError
+from ..errors import MoatlabError
+from ..glossary import PAPERS, TERMS, sig3
 from .common import (
+    OKABE_ITO,
+    choice,
+    choice_id,
     download_bar,
+    empty_figure,
     error_box,
-    number_field,
+    field,
+    graph,
+    parse_choice,
     parse_number,
-    parse_query,
     query,
+    register_choice,
     send_figure,
     send_settings,
+    sentence,
+    share_link,
 )
 
-RACE_FIELDS = [  # name, label, default, (lo, hi, lo_open, integer)
-    ("n", "customers n", 100, (0, np.inf, True, False)),
-    ("m", "horizon m (days)", 365, (1, 100_000, False, True)),
-    ("closed", "closed model compute y", 4.0, (0, np.inf, True, False)),
-    ("open", "open frontier compute x", 1.0, (0, np.inf, False, False)),
-    ("z", "upgrade to z", 20.0, (0, np.inf, True, False)),
-    ("cost", "cost per unit of compute", 1.0, (0, np.inf, False, False)),
+RACE_FIELDS = [  # name, default, (lo, hi, lo_open, integer)
+    ("n", 100, (0, 1e9, True, False)),
+    ("m", 365, (1, 100_000, False, True)),
+    ("closed", 4.0, (0, 1e12, True, False)),
+    ("open", 1.0, (0, 1e12, False, False)),
+    ("z", 20.0, (0, 1e12, True, False)),
+    ("cost", 1.0, (0, 1e12, False, False)),
+]
+KEYS = [f[0] for f in RACE_FIELDS] + ["family"]
+READ = [  # key, label, unit
+    ("revenue", "revenue without the upgrade", "$"),
+    ("revenue_with", "revenue with the upgrade", "$"),
+    ("cost", "cost of the upgrade", "$"),
+    ("value", "upgrade value V (net of its cost)", "$"),
+    ("marginal", "marginal incentive dR/dz", "$ per unit"),
 ]
 
 
 def read_race(values: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for name, _, _, (lo, hi, lo_open, integer) in RACE_FIELDS:
+    out: dict[str, Any] = {}
+    for name, _, (lo, hi, lo_open, integer) in RACE_FIELDS:
         out[name] = parse_number(name, values.get(name), lo, hi, lo_open=lo_open, integer=integer)
-    fam = values.get("family") or "log"
-    if fam not in ("log", "power"):
-        raise ParameterError("family", fam, "log or power")
-    out["family"] = fam
+    out["family"] = parse_choice("family", values.get("family") or "log", ("log", "power"))
     return out
 
 
@@ -57,37 +72,59 @@ def race_compute(p: dict[str, Any]):
     }
 
 
+def describe(p: dict[str, Any], at: dict[str, float]) -> str:
+    v = at["value"]
+    verdict = (
+        f"pays: it adds {sig3(v)} $ net of its cost"
+        if v > 0
+        else f"does not pay: it loses {sig3(-v)} $ net of its cost"
+        if v < 0
+        else "breaks even"
+    )
+    return (
+        f"With the open frontier at x = {sig3(p['open'])} and the closed model at y = {sig3(p['closed'])}, "
+        f"upgrading to z = {sig3(p['z'])} {verdict} over {int(p['m'])} days "
+        f"(revenue {sig3(at['revenue'])} $ → {sig3(at['revenue_with'])} $, "
+        f"upgrade cost {sig3(at['cost'])} $)."
+    )
+
+
 def race_layout(initial: dict[str, Any]) -> html.Div:
     fields = []
-    for name, label, default, (lo, hi, lo_open, _) in RACE_FIELDS:
-        top = "∞)" if np.isinf(hi) else f"{hi:g}]"
-        allowed = f"{'(' if lo_open else '['}{lo:g}, {top}"
-        fields.append(number_field(f"race-{name}", label, initial.get(name, default), allowed))
+    for name, default, (lo, hi, lo_open, _) in RACE_FIELDS:
+        allowed = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
+        fields.append(field(f"race-{name}", name, initial.get(name, default), allowed))
+    fam = initial.get("family", "log")
     fields.append(
-        html.Div(
-            [
-                html.Label("value curve f", htmlFor="race-family"),
-                dcc.Dropdown(
-                    ["log", "power"], initial.get("family", "log"), id="race-family", clearable=False
-                ),
-            ],
-            className="field",
+        choice(
+            "race-family",
+            "family",
+            [("log", "logarithmic"), ("power", "power")],
+            fam if fam in ("log", "power") else "log",
         )
     )
-    read = [
-        ("revenue", "revenue without the upgrade"),
-        ("revenue_with", "revenue with the upgrade"),
-        ("cost", "cost of the upgrade"),
-        ("value", "upgrade value V"),
-        ("marginal", "marginal incentive dR/dz"),
-    ]
     return html.Div(
         [
-            html.Div([html.H3("Race (the race essay)"), *fields], className="inputs"),
             html.Div(
                 [
+                    html.H2("Race"),
+                    html.P(
+                        [
+                            "Is it worth it for a closed lab to upgrade when an open model catches up? From ",
+                            html.Cite(PAPERS["race"]),
+                            ".",
+                        ],
+                        className="hint",
+                    ),
+                    *fields,
+                ],
+                className="inputs",
+            ),
+            html.Div(
+                [
+                    sentence("race"),
                     error_box("race-error"),
-                    dcc.Graph(id="race-figure", config={"displaylogo": False}),
+                    graph("race-figure", "Closed-lab revenue and upgrade value against the open frontier"),
                     download_bar(
                         "race", [("png", "PNG"), ("svg", "SVG"), ("csv", "CSV"), ("toml", "settings TOML")]
                     ),
@@ -99,17 +136,30 @@ def race_layout(initial: dict[str, Any]) -> html.Div:
                     html.H3("At the open frontier x"),
                     html.Table(
                         [
+                            html.Caption("Readout at the open frontier x", className="visually-hidden"),
                             html.Tbody(
-                                [html.Tr([html.Th(lab), html.Td(id=f"race-out-{k}")]) for k, lab in read]
-                            )
+                                [
+                                    html.Tr(
+                                        [
+                                            html.Th(
+                                                lab, scope="row", title=TERMS[k].tip if k in TERMS else None
+                                            ),
+                                            html.Td(id=f"race-out-{k}"),
+                                            html.Td(unit, className="unit"),
+                                        ]
+                                    )
+                                    for k, lab, unit in READ
+                                ]
+                            ),
                         ],
                         className="readout",
                     ),
-                    html.A("link to these settings", id="race-share", href="", className="share"),
+                    share_link("race"),
                 ],
                 className="side",
             ),
             dcc.Store(id="race-store"),
+            dcc.Store(id="race-addr"),
         ],
         className="tab-body",
     )
@@ -120,48 +170,64 @@ def _race_figure(ds, p) -> go.Figure:
     fig = go.Figure(
         [
             go.Scatter(
-                x=x, y=ds["revenue"].isel(upgrade_to=0).values, name="revenue without upgrade", mode="lines"
+                x=x,
+                y=ds["revenue"].isel(upgrade_to=0).values,
+                name="revenue without the upgrade",
+                mode="lines",
+                line={"color": OKABE_ITO[4], "width": 2},
             ),
             go.Scatter(
                 x=x,
                 y=ds["revenue_with"].isel(upgrade_to=0).values,
-                name=f"with upgrade to z = {p['z']:g}",
+                name=f"revenue with the upgrade to z = {p['z']:g}",
                 mode="lines",
-                line={"dash": "dash"},
+                line={"dash": "dash", "color": OKABE_ITO[5], "width": 2},
             ),
-            go.Scatter(x=x, y=ds["value"].isel(upgrade_to=0).values, name="upgrade value V", mode="lines"),
+            go.Scatter(
+                x=x,
+                y=ds["value"].isel(upgrade_to=0).values,
+                name="upgrade value V (net of cost)",
+                mode="lines",
+                line={"dash": "dot", "color": OKABE_ITO[7], "width": 2},
+            ),
         ]
     )
-    fig.add_vline(x=p["open"], line={"dash": "dot", "color": "grey"}) if p["open"] > 0 else None
+    if p["open"] > 0:
+        fig.add_vline(x=p["open"], line={"dash": "dot", "color": "grey"})
     fig.update_layout(
         title={"text": "Closed-lab revenue and upgrade value vs the open frontier", "font": {"size": 14}},
-        xaxis={"type": "log", "title": "open-frontier compute x (log)"},
+        xaxis={"type": "log", "title": "open-frontier compute x (log scale)"},
         yaxis_title="$ over the horizon",
         height=470,
         margin={"l": 60, "r": 10, "t": 40, "b": 50},
+        legend={"orientation": "h", "y": -0.2, "x": 0},
     )
     return fig
 
 
 def register_race(app) -> None:
-    keys = [f[0] for f in RACE_FIELDS] + ["family"]
-    inputs = [Input(f"race-{k}", "value") for k in keys]
-    outs = ("revenue", "revenue_with", "cost", "value", "marginal")
+    register_choice(app, "race-family", ["log", "power"])
+    inputs = [Input(f"race-{k}", "value") for k in KEYS[:-1]] + [Input(choice_id("race-family"), "data")]
 
     @app.callback(
         Output("race-figure", "figure"),
         Output("race-error", "children"),
+        Output("race-sentence", "children"),
         Output("race-store", "data"),
-        *[Output(f"race-out-{k}", "children") for k in outs],
+        Output("race-share", "href"),
+        *[Output(f"race-dl-{k}", "disabled") for k in ("png", "svg", "csv", "toml")],
+        *[Output(f"race-out-{k}", "children") for k, _, _ in READ],
         inputs,
     )
     def update(*vals):
         try:
-            p = read_race(dict(zip(keys, vals, strict=True)))
+            p = read_race(dict(zip(KEYS, vals, strict=True)))
             ds, at = race_compute(p)
-        except ParameterError as e:
-            return (no_update, str(e), no_update, *[no_update] * len(outs))
-        return (_race_figure(ds, p), "", p, *[f"{at[k]:,.4f}" for k in outs])
+        except MoatlabError as e:  # clear the stale result
+            return (empty_figure("fix the value above to redraw"), str(e), "", None, no_update,
+                    *[True] * 4, *[""] * len(READ))  # fmt: skip
+        return (_race_figure(ds, p), "", describe(p, at), p, query("race", p), *[False] * 4,
+                *[sig3(at[k]) for k, _, _ in READ])  # fmt: skip
 
     @app.callback(
         Output("race-download", "data"),
@@ -170,8 +236,12 @@ def register_race(app) -> None:
         prevent_initial_call=True,
     )
     def download(*args):
-        p, which = args[-1], callback_context.triggered_id
-        if not p or which is None:
+        store, which = args[-1], callback_context.triggered_id
+        if not store or which is None:
+            return no_update
+        try:
+            p = read_race(store)
+        except MoatlabError:
             return no_update
         if which == "race-dl-toml":
             return send_settings("race", {"race": p})
@@ -182,14 +252,3 @@ def register_race(app) -> None:
         from ..plots.race import plot_revenue_vs_open
 
         return send_figure(plot_revenue_vs_open(ds), "png" if which == "race-dl-png" else "svg", "race")
-
-    @app.callback(Output("race-share", "href"), inputs)
-    def share(*vals):
-        return query("race", dict(zip(keys, vals, strict=True)))
-
-    @app.callback(*[Output(f"race-{k}", "value") for k in keys], Input("url", "search"))
-    def load(search):
-        args = parse_query(search)
-        if args.get("tab") != "race":
-            return [no_update] * len(keys)
-        return [args.get(k, no_update) for k in keys]

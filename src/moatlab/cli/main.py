@@ -13,6 +13,7 @@ except ImportError:  # pragma: no cover - older Typer with a click dependency
     from click import exceptions as _cx
 
 from ..errors import MoatlabError, ParameterError, fmt_value
+from . import claims as _claims  # noqa: F401  (registers claims list, claims check)
 from . import finetune as _finetune  # noqa: F401  (registers finetune …)
 from . import game as _game  # noqa: F401  (registers solve, landscape, demo)
 from . import market as _market  # noqa: F401  (registers market …)

@@ -33,6 +33,12 @@ def serve(
             s.bind((host, port))
         except OSError as e:
             fail(f"--port = {port} is not allowed: must be free on {host} ({e.strerror})")
+    if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("127."):
+        typer.echo(
+            f"warning: --host {host} makes the explorer reachable from other machines; it has no "
+            "authentication and anyone who can reach it can run computations on this machine",
+            err=True,
+        )
     typer.echo(f"moatlab explorer on http://{host}:{port}/  (Ctrl-C stops it)", err=True)
     run(host=host, port=port, data=data)
 
