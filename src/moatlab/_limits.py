@@ -30,9 +30,17 @@ import math
 import os
 from dataclasses import dataclass
 
-from .errors import LimitError
+from .errors import LimitError, ParameterError
 
-__all__ = ["LIMITS", "Limit", "cap", "check", "check_sizes", "env_name", "product"]
+__all__ = ["LIMITS", "Limit", "LimitParameterError", "cap", "check", "check_sizes", "env_name", "product"]
+
+
+class LimitParameterError(LimitError, ParameterError):
+    """A parameter past a budget: ``<name> = <value> is not allowed: must be at most <cap> …``.
+
+    Both a :class:`LimitError` and a :class:`ParameterError`, so that code that names parameters
+    (scenario loaders, the CLI's option names) names this one too.
+    """
 
 
 @dataclass(frozen=True)
@@ -80,13 +88,20 @@ def cap(name: str) -> int:
 
 
 def check(
-    name: str, value: float, what: str, *, option: str | None = None, override: int | None = None
+    name: str,
+    value: float,
+    what: str,
+    *,
+    option: str | None = None,
+    override: int | None = None,
+    param: str | None = None,
 ) -> None:
     """Raise :class:`LimitError` if ``value`` exceeds budget ``name`` (call before allocating).
 
     ``what`` names the request in the message (``"--theta-grid × --penalty-grid"``); ``option``
     names a command-line option that raises the cap (e.g. ``--max-points``), offered beside the
-    environment variable; ``override`` replaces the cap (the value of such an option).
+    environment variable; ``override`` replaces the cap (the value of such an option). With
+    ``param`` (a parameter's name) the error is a :class:`LimitParameterError` naming it.
     """
     limit = LIMITS[name]
     top = cap(name) if override is None else int(override)
@@ -94,6 +109,10 @@ def check(
         return
     how = f"{option} N or {env_name(name)}=N" if option else f"{env_name(name)}=N"
     shown = f"{value:,.0f}" if value < 1e18 else f"{value:.3g}"
+    if param is not None:
+        raise LimitParameterError(
+            param, value, f"at most {top:,} {limit.unit} ({limit.why}); to allow more, set {how}"
+        )
     raise LimitError(
         f"{what}: {shown} {limit.unit} is over the limit of {top:,} ({limit.why}); "
         f"to allow more, set {how}"

@@ -92,7 +92,7 @@ def _print(title: str, d: dict) -> None:
     t.add_column("value", justify="right")
     for k, v in d.items():
         t.add_row(k, f"{v:.6g}" if isinstance(v, float) else str(v))
-    Console().print(t)
+    Console(markup=False, emoji=False).print(t)  # user text (names) printed literally
 
 
 @race_app.command("revenue")
