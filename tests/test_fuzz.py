@@ -18,13 +18,12 @@ from .fuzz_helpers import BAD, assert_one_line, cli, listing
 
 TOML = {
     "race": [["race", "run", "{f}", "--out", "out"]],
-    "market": [["market", "run", "{f}", "--out", "out"],
-               ["market", "sweep", "--scenario", "{f}", "--field", "appropriability", "--out", "out"]],
+    "market": [["market", "run", "{f}", "--out", "out"]],
     "sweep": [["sweep", "run", "{f}", "--out", "out"]],
     "policy": [["policy", "search", "{f}", "--out", "out"]],
     "report": [["report", "{f}", "--out", "out.html"]],
 }
-TOML["any"] = [cmds[0] for cmds in TOML.values()]
+ANY = [cmds[0] for cmds in TOML.values()]  # any_ files: every TOML-reading command
 
 MOF_MODEL = sorted((BAD.parent.parent.parent.parent / "shared" / "data" / "mof" / "models").glob("*.yml"))
 DATA = {
@@ -44,12 +43,35 @@ def _kind(name: str) -> str:
 
 
 def _cases():
+    """(file, command) pairs. The ``any_`` files all go through the one TOML reader (moatlab._toml):
+    each runs through one command in turn (all five are covered, and every file meets all five
+    loaders in-process in ``test_any_toml_file_fails_in_every_loader``), to keep the suite fast."""
+    k = 0
     for path in sorted(BAD.iterdir()):
         if path.name.startswith(("_", ".")) or path.name in ("eosai_bad_class.yaml", "fmti_bad_scores.csv"):
             continue  # helpers, and two files the measures tests use for per-file errors
         kind = _kind(path.name)
-        for argv in TOML.get(kind, []) + DATA.get(kind, []):
+        if kind == "any":
+            commands, k = [ANY[k % len(ANY)]], k + 1
+        else:
+            commands = TOML.get(kind, []) + DATA.get(kind, [])
+        for argv in commands:
             yield pytest.param(path.name, argv, id=f"{path.name}-{'-'.join(argv[:2])}")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in BAD.glob("any_*")))
+def test_any_toml_file_fails_in_every_loader(name):
+    from moatlab.errors import ScenarioError
+    from moatlab.market.scenario import load_scenario as market_scenario
+    from moatlab.race.scenario import load_scenario as race_scenario
+    from moatlab.report import load_report_scenario
+    from moatlab.sweep import load_spec, read_toml
+
+    path = BAD / name
+    for load in (market_scenario, race_scenario, load_report_scenario, load_spec, read_toml):
+        with pytest.raises(ScenarioError) as e:
+            load(path)
+        assert str(path) in str(e.value) and "\n" not in str(e.value), load
 
 
 @pytest.mark.parametrize(("name", "argv"), list(_cases()))
