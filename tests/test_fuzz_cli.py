@@ -21,7 +21,9 @@ HUGE = "9" * 400
 NUMBERS = st.one_of(
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.sampled_from(["nan", "-inf", "inf", "1e309", "-0", "0x10", "", " ", HUGE, "1_000", "[red]1[/red]", ":100:"]),
+    st.sampled_from(
+        ["nan", "-inf", "inf", "1e309", "-0", "0x10", "", " ", HUGE, "1_000", "[red]1[/red]", ":100:"]
+    ),
 )
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
 GRID = st.one_of(
@@ -139,7 +141,8 @@ def test_write_report_leaves_no_partial_file_when_interrupted(tmp_path, monkeypa
     monkeypatch.setattr(Path, "write_text", real)
     (tmp_path / "brief.html").write_text("old")
     out = b.write_report(b.load_report_scenario("eu_threshold"), tmp_path / "brief.html", force=True)
-    assert out.read_text().startswith("<html>") and sorted(p.name for p in tmp_path.iterdir()) == ["brief.html"]
+    assert out.read_text().startswith("<html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.html"]
 
 
 RACE = """name = "[bold red]boom[/] :100:"
@@ -164,7 +167,8 @@ def test_a_race_scenario_without_seed_draws_one_records_it_and_reruns_with_it(tm
     first = json.loads((tmp_path / "o0" / "summary.json").read_text())
     r = cli(["race", "run", "r.toml", "--out", "o1", "--json"], tmp_path, timeout=120)
     second = json.loads(r.stdout)
-    assert isinstance(first["seed"], int) and isinstance(second["seed"], int) and first["seed"] != second["seed"]
+    assert isinstance(first["seed"], int) and isinstance(second["seed"], int)
+    assert first["seed"] != second["seed"]
     assert str(first["seed"]) in (tmp_path / "o0" / "summary.json").read_text()
     (tmp_path / "r2.toml").write_text(RACE.replace("[model]", f"seed = {first['seed']}\n[model]"))
     r = cli(["race", "run", "r2.toml", "--out", "o2", "--json"], tmp_path, timeout=120)
