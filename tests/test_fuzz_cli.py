@@ -189,3 +189,18 @@ def test_the_harness_runs_what_python_m_moatlab_runs(tmp_path):
                           env=env, timeout=120)
     fake = cli(argv, tmp_path)
     assert (real.returncode, real.stderr) == (fake.rc, fake.stderr) and real.returncode == 2
+
+
+def test_sensitivity_and_discovery_name_the_option_not_the_field(tmp_path):
+    pytest.importorskip("SALib", reason="moatlab sweep sensitivity needs the [sweep] extra")
+    (tmp_path / "s.toml").write_text((BAD / "_tiny_sweep.toml").read_text())
+    r = cli(["sweep", "sensitivity", "s.toml", "--outcome", "nope", "--out", "o"], tmp_path)
+    assert_one_line(r, "--outcome = 'nope' is not allowed")
+    r = cli(["sweep", "sensitivity", "s.toml", "--outcome", "openness", "--n", "10000000000", "--out", "o"],
+            tmp_path)
+    assert_one_line(r, ("--n × (parameters + 2)", "MOATLAB_MAX_SWEEP_POINTS"))
+    pytest.importorskip("ema_workbench", reason="moatlab sweep discover needs the [sweep] extra")
+    assert cli(["sweep", "run", "s.toml", "--out", "run"], tmp_path).rc == 0
+    r = cli(["sweep", "discover", "run", "--outcome", "exits", "--min-density", "7", "--out", "o"], tmp_path)
+    assert_one_line(r, "--min-density = 7 is not allowed")
+    assert not (tmp_path / "o").exists()

@@ -35,6 +35,20 @@ def _bar(label: str, total: int):
     return Progress(*cols, console=Console(stderr=True), transient=True, disable=not err_console.is_terminal)
 
 
+def _as_options(fn, options: dict[str, str], *args, **kw):
+    """``fn(*args, **kw)``; a :class:`SpecError` about one of ``options`` (field -> option) is
+    re-raised naming the command-line option (``--outcome``, not ``outcome``)."""
+    from ..errors import fmt_value
+    from ..sweep import SpecError
+
+    try:
+        return fn(*args, **kw)
+    except SpecError as e:
+        if e.field in options:
+            fail(f"{options[e.field]} = {fmt_value(e.value)} is not allowed: must be {e.allowed}")
+        raise
+
+
 def _frame(df, title: str, fmt: str = "{:,.4g}") -> None:
     t = Table(title=title)
     t.add_column(df.index.name or "")
@@ -141,7 +155,9 @@ def sensitivity_cmd(
         check("sweep_points", total, f"--n × (parameters + {2 if method == 'sobol' else 1}) model runs")
     with _bar("model runs", total) as bar:
         task = bar.add_task("runs", total=total)
-        res = sensitivity(
+        res = _as_options(
+            sensitivity,
+            {"outcome": "--outcome", "method": "--method", "n": "--n", "conf_level": "--conf-level"},
             s,
             outcome,
             method=method,
@@ -179,7 +195,8 @@ def discover_cmd(
     from ..sweep import discover, open_sweep
 
     ds = open_sweep(sweep_dir).load()
-    res = discover(ds, outcome, threshold=threshold)
+    res = _as_options(discover, {"outcome": "--outcome", "threshold": "--min-density"}, ds, outcome,
+                      threshold=threshold)
     with atomic_dir(out) as tmp:
         res.limits.to_csv(tmp / "box.csv")
         res.trajectory.to_csv(tmp / "trajectory.csv", index=False)
