@@ -1,11 +1,12 @@
 """Work budgets: every entry point checks how much it was asked to compute *before* allocating.
 
-Each budget has a documented default, sized so that one request stays within about 2 GB of memory
-(or, for counts of simulation runs, within hours rather than years). A request past a budget raises
-:class:`~moatlab.errors.LimitError` with one line: what was asked, how many, the cap and how to raise
-it. Every cap can be raised (or lowered) for one process with an environment variable, e.g.
-``MOATLAB_MAX_SWEEP_POINTS=1e9 moatlab sweep run big.toml``; ``moatlab sweep run`` also takes
-``--max-points``.
+Each budget has a documented default, sized so that a request it allows stays within a few GB of
+memory (the largest landscape allowed holds about 1.2 GB: some 300 bytes a point, measured by
+``benchmarks/bench_limits.py``) and within hours rather than years of computing. A request past
+a budget raises :class:`~moatlab.errors.LimitError` with one line: what was asked, how many, the
+cap and how to raise it. Every cap can be raised (or lowered) for one process with an environment
+variable, e.g. ``MOATLAB_MAX_SWEEP_POINTS=1e9 moatlab sweep run big.toml``; ``moatlab sweep run``
+also takes ``--max-points``.
 
 =====================  ==============  ==========================================================
 budget                 default         what it caps
@@ -13,7 +14,7 @@ budget                 default         what it caps
 ``grid_axis``          1,000,000       points on one ``START:STOP:NUM`` axis (any command)
 ``landscape_points``   4,000,000       θ × p points of one landscape (held in memory at once)
 ``race_days``          100,000         the race horizon ``m`` in days (about 270 years)
-``race_cells``         50,000,000      days × sweep points × Monte Carlo draws of one race call
+``race_cells``         50,000,000      sweep points × days of one race sweep
 ``mc_draws``           1,000,000       Monte Carlo draws of the race's uncertain releases
 ``sweep_points``       100,000,000     points of one sweep (grid product or ``samples``)
 ``chunk_points``       10,000,000      ``chunk_size``: points computed and held at once
@@ -54,15 +55,15 @@ class Limit:
 
 LIMITS: dict[str, Limit] = {
     "grid_axis": Limit(1_000_000, "points on one axis", "a grid axis is held in memory"),
-    "landscape_points": Limit(4_000_000, "landscape points", "about 2 GB held at once"),
+    "landscape_points": Limit(4_000_000, "landscape points", "about 300 bytes each, held at once"),
     "race_days": Limit(100_000, "days", "daily paths are held in memory"),
-    "race_cells": Limit(50_000_000, "day × point × draw cells", "about 2 GB held at once"),
+    "race_cells": Limit(50_000_000, "point × day cells", "the work grows with sweep points × days"),
     "mc_draws": Limit(1_000_000, "Monte Carlo draws", "each draw holds a path of release days"),
     "sweep_points": Limit(100_000_000, "sweep points", "the result of a sweep is written and read whole"),
     "chunk_points": Limit(10_000_000, "points per chunk", "a chunk is computed in memory at once"),
-    "policy_evaluations": Limit(200_000_000, "game solutions", "hours of computing"),
+    "policy_evaluations": Limit(200_000_000, "game solutions", "one equilibrium per policy and draw"),
     "policy_draws": Limit(10_000_000, "parameter draws", "the draws are held in memory"),
-    "market_runs": Limit(100_000, "simulator runs", "days of computing"),
+    "market_runs": Limit(100_000, "simulator runs", "each run simulates every period of the market"),
     "sweep_chunks": Limit(1_000_000, "chunk files", "one file per chunk"),
 }
 
