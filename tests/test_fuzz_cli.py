@@ -42,7 +42,7 @@ def _check(r, tmp_path):
         assert not (tmp_path / "out").exists(), context
 
 
-FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @FUZZ
