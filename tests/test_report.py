@@ -1,5 +1,6 @@
 """`moatlab report`: a self-contained HTML brief whose numbers are the API's."""
 
+import dataclasses
 import html
 import os
 import re
@@ -190,10 +191,12 @@ def test_user_strings_are_escaped_in_the_brief(tmp_path):
     toml = tmp_path / "evil.toml"
     toml.write_text(
         f"title = '{bad}'\nsummary = '{bad}'\n[policy]\ntheta = 0.6\npenalty = 0.1\n"
-        "[market]\nseeds = 2\nperiods = '<b>72</b>'\n",
+        "[market]\nseeds = 2\nperiods = 72\n",
         encoding="utf-8",
     )
     sc = load_report_scenario(toml)
+    # the loader now refuses a non-integer periods; render_html must still escape one given in code
+    sc = dataclasses.replace(sc, market={"seeds": 2, "periods": "<b>72</b>"})
     b = BriefData(sc)
     n = b.numbers
     n["action"] = "comply"

@@ -15,9 +15,29 @@ import numpy as np
 import typer
 from rich.console import Console
 
-from ..errors import MoatlabError
+from .._limits import check
+from ..errors import MoatlabError, fmt_value
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+#: stderr for one-line errors and warnings: no markup, no emoji codes, no highlighting of user text.
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def out_console() -> Console:
+    """A console for tables on stdout that prints user text literally (no ``[markup]``, no ``:emoji:``)."""
+    return Console(markup=False, emoji=False, highlight=False)
+
+
+def one_line(message: str) -> str:
+    """An error message as one line of sane length: newlines folded, any huge token (an echoed
+    value) cut to 80 characters."""
+    import re
+
+    return re.sub(r"\S{120,}", lambda m: m.group()[:80] + "…", " ".join(str(message).split()))
+
+
+def shorten(text: str) -> str:
+    """A user value for an error line: quoted, one line, long values cut (see ``errors.fmt_value``)."""
+    return fmt_value(str(text))
 
 
 class UserError(MoatlabError):
@@ -54,9 +74,10 @@ def parse_grid(option: str, text: str, lo: float, hi: float) -> np.ndarray:
         start, stop = float(parts[0]), float(parts[1])
         num = int(parts[2])
     except ValueError:
-        fail(f"{option} = {text!r} is not allowed: must be {allowed}")
+        fail(f"{option} = {shorten(text)} is not allowed: must be {allowed}")
     if not (math.isfinite(start) and math.isfinite(stop)) or not (lo <= start < stop <= hi) or num < 2:
-        fail(f"{option} = {text!r} is not allowed: must be {allowed}")
+        fail(f"{option} = {shorten(text)} is not allowed: must be {allowed}")
+    check("grid_axis", num, f"{option} = {shorten(text)}")
     return np.linspace(start, stop, num)
 
 

@@ -22,12 +22,12 @@ from . import race as _race  # noqa: F401  (registers race …)
 from . import safety as _safety  # noqa: F401  (registers safety …)
 from . import sweep as _sweep  # noqa: F401  (registers sweep …, policy …)
 from . import web as _web  # noqa: F401  (registers serve, report)
-from ._common import err_console, option_name
+from ._common import err_console, one_line, option_name
 from .app import app
 
 
 def _error(message: str, code: int) -> int:
-    err_console.print(f"error: {message}", markup=False)
+    err_console.print(f"error: {one_line(message)}", markup=False)
     return code
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .._limits import check
 from ._common import OutDir, atomic_dir, default_out, dumps, fail
 from .app import app
 
@@ -67,6 +68,7 @@ def _ensemble(scenarios, seeds: int, seed: int, workers: int):
     from ..market.ensemble import run_ensemble
 
     total = seeds * len(scenarios)
+    check("market_runs", total, "scenarios × --seeds")  # the work budget, before the progress bar
     cols = (TextColumn("[bold]market runs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("runs", total=total)
@@ -81,7 +83,7 @@ def _table(df, title: str) -> None:
         t.add_column(str(c), justify="right")
     for name, row in df.iterrows():
         t.add_row(str(name), *[f"{v:,.4g}" if np.isfinite(v) else "–" for v in row.to_numpy(dtype=float)])
-    Console().print(t)
+    Console(markup=False, emoji=False).print(t)  # user text (names) printed literally
 
 
 def _write(tmp: Path, ds, prefix: str = "") -> None:
@@ -109,7 +111,7 @@ def scenarios() -> None:
     t.add_column("description")
     for name in sorted(packaged()):
         t.add_row(name, load_scenario(name).description)
-    Console().print(t)
+    Console(markup=False, emoji=False).print(t)
 
 
 @market_app.command("run")
@@ -210,6 +212,7 @@ def sweep_cmd(
     from ..plots.market import plot_innovation
 
     make_params(nested(field, float(grid[0])), base=sc.params)  # checks the field and the first value
+    check("market_runs", seeds * grid.size, "--values × --seeds")  # the work budget, before the bar
     cols = (TextColumn("[bold]sweep runs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("runs", total=seeds * grid.size)

@@ -59,7 +59,7 @@ def _table(df: pd.DataFrame, title: str, fmt: dict[str, str] | None = None) -> N
         t.add_column(str(c), justify="right" if pd.api.types.is_numeric_dtype(df[c]) else "left")
     for row in df.itertuples(index=False):
         t.add_row(*[_cell(v, fmt.get(c)) for c, v in zip(df.columns, row, strict=True)])
-    Console(width=max(100, Console().width)).print(t)
+    Console(width=max(100, Console().width), markup=False, emoji=False).print(t)  # data text literally
 
 
 def _cell(v: Any, f: str | None) -> str:

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .._limits import check
 from ._common import OutDir, atomic_dir, default_out, dumps, fail
 from .app import app
 
@@ -81,6 +82,7 @@ def _grid(option: str, text: str, log: bool) -> np.ndarray:
         log and start <= 0
     ):
         fail(f"{option} = {text!r} is not allowed: must be {allowed}")
+    check("grid_axis", num, f"{option} = {text[:80]!r}")
     return np.geomspace(start, stop, num) if log else np.linspace(start, stop, num)
 
 
@@ -90,7 +92,7 @@ def _print(title: str, d: dict) -> None:
     t.add_column("value", justify="right")
     for k, v in d.items():
         t.add_row(k, f"{v:.6g}" if isinstance(v, float) else str(v))
-    Console().print(t)
+    Console(markup=False, emoji=False).print(t)  # user text (names) printed literally
 
 
 @race_app.command("revenue")

@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .._limits import check
 from ..errors import require_extra
-from ._common import atomic_dir, default_out, dumps, fail
+from ._common import atomic_dir, default_out, dumps, err_console, fail, out_console
 from .app import app
 
 sweep_app = typer.Typer(
@@ -28,8 +29,24 @@ Json = Annotated[bool, typer.Option("--json", help="print the result as JSON")]
 
 
 def _bar(label: str, total: int):
+    """A progress bar on a terminal; nothing at all when stderr is a file or a pipe (so that an error
+    stays the only line there)."""
     cols = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    return Progress(*cols, console=Console(stderr=True), transient=True)
+    return Progress(*cols, console=Console(stderr=True), transient=True, disable=not err_console.is_terminal)
+
+
+def _as_options(fn, options: dict[str, str], *args, **kw):
+    """``fn(*args, **kw)``; a :class:`SpecError` about one of ``options`` (field -> option) is
+    re-raised naming the command-line option (``--outcome``, not ``outcome``)."""
+    from ..errors import fmt_value
+    from ..sweep import SpecError
+
+    try:
+        return fn(*args, **kw)
+    except SpecError as e:
+        if e.field in options:
+            fail(f"{options[e.field]} = {fmt_value(e.value)} is not allowed: must be {e.allowed}")
+        raise
 
 
 def _frame(df, title: str, fmt: str = "{:,.4g}") -> None:
@@ -39,7 +56,7 @@ def _frame(df, title: str, fmt: str = "{:,.4g}") -> None:
         t.add_column(str(c), justify="right")
     for name, row in df.iterrows():
         t.add_row(str(name), *[fmt.format(v) if isinstance(v, float | np.floating) else str(v) for v in row])
-    Console().print(t)
+    out_console().print(t)
 
 
 @sweep_app.command("run")
@@ -54,16 +71,26 @@ def run(
         str | None, typer.Option("--scheduler", help="address of a running Dask scheduler")
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="continue the sweep already in --out")] = False,
+    max_points: Annotated[int | None, typer.Option(
+        "--max-points", help="allow a sweep of more points than the default limit (100,000,000; docs/cli.md)"
+    )] = None,
     as_json: Json = False,
 ) -> None:
     """Run a sweep chunk by chunk; each finished chunk is written at once, so --resume can continue it."""
     from ..sweep import load_spec, run_sweep
+    from ..sweep.runner import check_scheduler, check_work
+    from ..sweep.spec import in_file
 
     if workers is not None and workers < 1:
         fail(f"--workers = {workers} is not allowed: must be an integer >= 1")
     if workers is not None and workers > 1 and scheduler:
         fail("--workers and --scheduler are not allowed together: give one")
+    if max_points is not None and max_points < 1:
+        fail(f"--max-points = {max_points} is not allowed: must be an integer >= 1")
+    if scheduler is not None:
+        check_scheduler(scheduler)
     s = load_spec(spec)
+    in_file(spec, check_work, s, max_points)
     with _bar("sweep points", s.size) as bar:
         task = bar.add_task("points", total=s.size)
         ds = run_sweep(
@@ -73,6 +100,7 @@ def run(
             scheduler=scheduler,
             resume=resume,
             progress=lambda k: bar.advance(task, k),
+            max_points=max_points,
         )
     summary = {
         "out": str(out),
@@ -123,9 +151,13 @@ def sensitivity_cmd(
     s = load_spec(spec)
     k = len(s.space.uncertain)
     total = n * (k + 2) if method == "sobol" else n * (k + 1)
+    if n >= 1:
+        check("sweep_points", total, f"--n × (parameters + {2 if method == 'sobol' else 1}) model runs")
     with _bar("model runs", total) as bar:
         task = bar.add_task("runs", total=total)
-        res = sensitivity(
+        res = _as_options(
+            sensitivity,
+            {"outcome": "--outcome", "method": "--method", "n": "--n", "conf_level": "--conf-level"},
             s,
             outcome,
             method=method,
@@ -163,7 +195,8 @@ def discover_cmd(
     from ..sweep import discover, open_sweep
 
     ds = open_sweep(sweep_dir).load()
-    res = discover(ds, outcome, threshold=threshold)
+    res = _as_options(discover, {"outcome": "--outcome", "threshold": "--min-density"}, ds, outcome,
+                      threshold=threshold)
     with atomic_dir(out) as tmp:
         res.limits.to_csv(tmp / "box.csv")
         res.trajectory.to_csv(tmp / "trajectory.csv", index=False)
@@ -192,8 +225,9 @@ def policy_search_cmd(
     from ..plots.sweep import plot_pareto
     from ..sweep import read_toml
     from ..sweep.policy import policy_from_dict, policy_search
+    from ..sweep.spec import in_file
 
-    res = policy_search(**policy_from_dict(read_toml(spec)))
+    res = in_file(spec, policy_search, **in_file(spec, policy_from_dict, read_toml(spec)))
     with atomic_dir(out) as tmp:
         res.candidates.to_csv(tmp / "candidates.csv", index=False)
         res.front.to_csv(tmp / "front.csv", index=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import require_extra
-from ._common import fail
+from ._common import fail, shorten
 from .app import app
 
 
@@ -24,18 +24,27 @@ def serve(
     require_extra("dash", "web", "moatlab serve")
     if not 1 <= port <= 65535:
         fail(f"--port = {port} is not allowed: must be an integer in [1, 65535]")
+    import errno
     import socket
 
     from ..app import serve as run
 
-    with socket.socket() as s:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError) as e:
+        fail(f"--host = {shorten(host)} is not allowed: must be an address or name of this machine "
+             f"({getattr(e, 'strerror', None) or 'cannot be resolved'})")
+    with socket.socket(family, kind, proto) as s:
         try:
-            s.bind((host, port))
+            s.bind(address)
         except OSError as e:
-            fail(f"--port = {port} is not allowed: must be free on {host} ({e.strerror})")
+            if e.errno == errno.EADDRINUSE or e.errno == errno.EACCES:
+                fail(f"--port = {port} is not allowed: must be free on {shorten(host)} ({e.strerror})")
+            fail(f"--host = {shorten(host)} is not allowed: must be an address of this machine "
+                 f"({e.strerror})")
     if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("127."):
         typer.echo(
-            f"warning: --host {host} makes the explorer reachable from other machines; it has no "
+            f"warning: --host {shorten(host)} makes the explorer reachable from other machines; it has no "
             "authentication and anyone who can reach it can run computations on this machine",
             err=True,
         )
@@ -46,10 +55,14 @@ def serve(
 @app.command("report")
 def report(
     scenario: Annotated[str, typer.Argument(help="report scenario TOML, or a packaged name (eu_threshold)")],
-    out: Annotated[Path, typer.Option("--out", help="HTML file to write")],
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write (must not exist unless --force)")],
     pdf: Annotated[bool, typer.Option("--pdf", help="also print a PDF beside it (needs chromium)")] = False,
+    force: Annotated[bool, typer.Option("--force", help="replace --out if it exists")] = False,
 ) -> None:
-    """Write a self-contained HTML policy brief (figures embedded, numbers computed, limitations)."""
+    """Write a self-contained HTML policy brief (figures embedded, numbers computed, limitations).
+
+    An existing --out file is refused unless --force is given.
+    """
     from ..report import chromium, load_report_scenario, print_pdf, write_report
 
     sc = load_report_scenario(scenario)
@@ -61,7 +74,9 @@ def report(
         fail(f"--out = '{out}' is not allowed: must be an .html file")
     if out.exists() and out.is_dir():
         fail(f"--out = '{out}' is not allowed: must be a file (a folder of that name exists)")
-    path = write_report(sc, out)
+    if out.exists() and not force:
+        fail(f"--out = '{out}' is not allowed: the file exists (give --force to replace it)")
+    path = write_report(sc, out, force=force)
     typer.echo(f"wrote {path}")
     if pdf:
         typer.echo(f"wrote {print_pdf(path)}")

@@ -155,6 +155,8 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
     >>> dict(ds.sizes)
     {'theta': 201, 'penalty': 201}
     """
+    from .._limits import check_sizes  # the work budget, checked before anything is allocated
+    check_sizes("landscape_points", "landscape theta × penalty grid", theta, penalty)
     forms = forms or GameForms()
     theta = np.asarray(DEFAULT_THETA if theta is None else theta, dtype=float)
     penalty = np.asarray(DEFAULT_PENALTY if penalty is None else penalty, dtype=float)

@@ -16,6 +16,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
+from .. import _limits
 from .._validate import ParameterError
 from .model import METRICS, MarketModel
 from .params import MarketParams, to_dict
@@ -75,6 +76,7 @@ def run_ensemble(
         scenarios = [scenarios]
     if not (isinstance(seeds, int) and seeds >= 1):
         raise ParameterError("seeds", seeds, "an integer >= 1")
+    _limits.check("market_runs", _limits.product(len(scenarios), seeds), "scenarios × --seeds")
     if not (isinstance(seed, int) and seed >= 0):
         raise ParameterError("seed", seed, "an integer >= 0")
     if not (isinstance(workers, int) and workers >= 1):
@@ -208,6 +210,8 @@ def sweep(
     """
     from .params import make_params, nested
 
+    _limits.check_sizes("market_runs", "--values × --seeds", values,
+                        times=seeds if isinstance(seeds, int) else 1)
     scen = [MarketScenario(f"{field}={v}", make_params(nested(field, v), base=base)) for v in values]
     rm = run_means(run_ensemble(scen, seeds, seed, progress=progress))
     rm = rm.rename(scenario=field).assign_coords({field: np.asarray(values, dtype=float)})

@@ -187,8 +187,12 @@ def license_lists(path: str | os.PathLike | None = None) -> LicenseLists:
 def _read_schema(path: str):
     import jsonschema
 
-    schema = json.loads(Path(path).read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
+    try:  # a damaged schema is one line naming it, not a traceback
+        schema = json.loads(Path(path).read_text(encoding="utf-8"))
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+    except (OSError, ValueError, RecursionError, AttributeError, TypeError, jsonschema.SchemaError) as e:
+        raise DataFormatError(path, "", f"not a JSON schema ({' '.join(str(e).split())[:100]})") from None
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from .. import _limits
 from .._validate import ParameterError, check_range
 from .engine import alternatives, demand_factor, payoff, segments, upgrade_cost
 from .model import RaceModel
@@ -403,6 +404,8 @@ def sweep(
     -------
     xarray.Dataset
     """
+    _limits.check_sizes("race_cells", "race sweep points × m days", open_compute, open_upgrade, release_day,
+                        upgrade_to, times=model.m)
     day = _check_day(day, model)
     if open_compute is not None and (open_upgrade is not None or release_day is not None):
         raise ParameterError("open_compute", "given", "not combined with open_upgrade / release_day")

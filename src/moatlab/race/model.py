@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .._limits import check as _limit
 from .._validate import ParameterError, check_choice, check_range
 from .schedule import Schedule
 from .value import ValueCurve
@@ -215,6 +216,7 @@ class ReleaseProcess:
         check_range("uncertain.log_sigma", self.log_sigma, 0.0)
         if not (isinstance(self.draws, int | np.integer) and self.draws >= 1):
             raise ParameterError("uncertain.draws", self.draws, "an integer >= 1")
+        _limit("mc_draws", self.draws, "uncertain.draws", param="uncertain.draws")
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,7 @@ class RaceModel:
         check_range("n", self.n, 0.0, lo_open=True)
         if not (isinstance(self.m, int | np.integer) and self.m >= 1):
             raise ParameterError("m", self.m, "an integer number of days >= 1")
+        _limit("race_days", self.m, "m (the horizon in days)", param="m")
         set_(self, "open", Schedule.of(self.open, "open"))
         set_(self, "closed", Schedule.of(self.closed, "closed"))
         set_(self, "rivals", tuple(Schedule.of(r, f"rivals[{i}]") for i, r in enumerate(self.rivals)))

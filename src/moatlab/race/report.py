@@ -22,10 +22,11 @@ def run_scenario(sc: RaceScenario, out: Path) -> dict[str, Any]:
         plot_zstar_components,
     )
 
-    model, rng = sc.model, sc.seed
+    model, rng = sc.model, sc.seed if sc.seed is not None else int(np.random.SeedSequence().entropy % 2**32)
     r = revenue(model, rng=rng)
     summary: dict[str, Any] = {
         "name": sc.name,
+        "seed": rng,  # the scenario's, or the one drawn for it: rerun with seed = this to repeat the run
         "components": model.label,
         "revenue": r.revenue,
         "consumer_surplus": r.consumer_surplus,

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from .._limits import check as _limit
 from .._toml import load_toml
 from .._validate import ParameterError, _fmt
 from ..errors import ScenarioError as _ScenarioError
@@ -134,6 +135,7 @@ def _grid(path: str, where: str, spec: Any) -> np.ndarray:
         raise ScenarioError(f"{path}: {where}: needs numbers start, stop and an integer num") from None
     if num < 1 or (t.get("log") and (start <= 0 or stop <= 0)):
         raise ScenarioError(f"{path}: {where}: num must be >= 1 and a log grid needs start, stop > 0")
+    _limit("grid_axis", num, f"{path}: {where}.num")
     return np.geomspace(start, stop, num) if t.get("log") else np.linspace(start, stop, num)
 
 

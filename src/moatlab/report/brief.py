@@ -25,7 +25,7 @@ import numpy as np
 
 from .._toml import load_toml, loads_toml
 from .._validate import ParameterError
-from ..errors import ScenarioError
+from ..errors import ScenarioError, fmt_value
 
 
 class ReportError(ScenarioError):
@@ -85,21 +85,34 @@ def load_report_scenario(source: str | os.PathLike) -> ReportScenario:
             raise ReportError(f"{s}: {k} is not allowed: must be one of title, summary, game, policy, market")
     from ..game.params import GameParams
 
+    def bad(field: str, value: Any, allowed: str) -> ReportError:
+        return ReportError(f"{s}: {field} = {fmt_value(value)} is not allowed: must be {allowed}")
+
+    for k in ("title", "summary"):
+        if k in doc and not isinstance(doc[k], str):
+            raise bad(k, doc[k], "a string")
+    for k in ("game", "policy", "market"):
+        if k in doc and not isinstance(doc[k], dict):
+            raise bad(k, doc[k], f"a table [{k}]")
     game = dict(doc.get("game", {}))
     pol = dict(doc.get("policy", {}))
     for k in pol:
         if k not in ("theta", "penalty", "pmax"):
             raise ReportError(f"{s}: policy.{k} is not allowed: must be one of theta, penalty, pmax")
     theta, pen, pmax = pol.get("theta", 0.6), pol.get("penalty", 0.1), pol.get("pmax", 0.5)
+    for k, v in (("theta", theta), ("penalty", pen), ("pmax", pmax)):
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise bad(f"policy.{k}", v, "a finite number")
     try:
         GameParams(**_model(game), theta=theta, penalty=pen)
         _bargaining(game)
     except ParameterError as e:
-        raise ReportError(f"{s}: {e}") from None
+        where = "policy" if e.name in ("theta", "penalty") else "game"
+        raise bad(f"{where}.{e.name}", e.value, e.allowed) from None
     except TypeError as e:
         raise ReportError(f"{s}: game: {e}") from None
-    if not (isinstance(pmax, int | float) and pmax >= pen and pmax > 0):
-        raise ReportError(f"{s}: policy.pmax = {pmax} is not allowed: must be > 0 and >= policy.penalty")
+    if not (pmax >= pen and pmax > 0):
+        raise bad("policy.pmax", pmax, "> 0 and >= policy.penalty")
     market = doc.get("market")
     if market is not None:
         for k in market:
@@ -107,9 +120,16 @@ def load_report_scenario(source: str | os.PathLike) -> ReportScenario:
                 raise ReportError(
                     f"{s}: market.{k} is not allowed: must be one of scenarios, seeds, periods, seed"
                 )
-        seeds = market.get("seeds", 30)
-        if not (isinstance(seeds, int) and 2 <= seeds <= 200):
-            raise ReportError(f"{s}: market.seeds = {seeds} is not allowed: must be an integer in [2, 200]")
+        scen = market.get("scenarios", ["baseline"])
+        if not (isinstance(scen, list) and scen and all(isinstance(x, str) for x in scen) and len(scen) <= 20):
+            raise bad("market.scenarios", scen, "a list of 1 to 20 scenario names or files")
+        for k, v, lo, hi in (
+            ("seeds", market.get("seeds", 30), 2, 200),
+            ("periods", market.get("periods", 72), 2, 1200),
+            ("seed", market.get("seed", 0), 0, 2**63 - 1),
+        ):
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise bad(f"market.{k}", v, f"an integer in [{lo}, {hi}]")
     return ReportScenario(
         str(doc.get("title", "moatlab policy brief")),
         str(doc.get("summary", "")).strip(),
@@ -496,17 +516,29 @@ licences (docs/measures.md).</li>
 """
 
 
-def write_report(sc: ReportScenario, out: str | os.PathLike) -> Path:
-    """Compute and write the brief to ``out`` (atomically)."""
+def write_report(sc: ReportScenario, out: str | os.PathLike, *, force: bool = False) -> Path:
+    """Compute and write the brief to ``out`` (atomically).
+
+    An existing file is refused unless ``force`` (then it is replaced whole, never half-written).
+    The brief is written to ``<out>.partial`` first and moved into place; the partial file is
+    removed whatever stops the write (an error, Ctrl-C, SIGTERM).
+    """
     out = Path(out)
+    if out.is_dir():
+        raise ReportError(f"--out = '{out}' is not allowed: must be a file (a folder of that name exists)")
+    if out.exists() and not force:
+        raise ReportError(f"--out = '{out}' is not allowed: the file exists (give --force to replace it)")
     text = render_html(build_brief(sc))
+    tmp = out.with_name(out.name + ".partial")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".partial")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, out)
     except OSError as e:
         raise ReportError(f"--out = '{out}' is not allowed: must be a writable file ({e.strerror})") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink(missing_ok=True)
     return out
 
 

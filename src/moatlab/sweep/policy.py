@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import _limits
 from .models import GameModel
 from .space import Parameter, ParameterSpace, SpecError
 from .spec import unit_rows
@@ -126,11 +127,22 @@ def policy_search(
     >>> r.best["P_exits"] <= 0.0
     True
     """
+    for f, v, lo in (("draws", draws, 2), ("grid", grid, 2), ("refine", refine, 0), ("seed", seed, 0)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
+            raise SpecError(f, v, f"an integer >= {lo}")
+    _limits.check("policy_draws", draws, "draws")
+    _limits.check("policy_evaluations", _limits.product(grid, grid, draws, refine + 1),
+                  "grid² × draws × (refine + 1)")
+    for f, o in (("objective", objective), ("second", second)):
+        if o is not None and not isinstance(o, str):
+            raise SpecError(f, o, "the name of a game outcome (a string)")
     space = _space(uncertain)
     model = GameModel(penalty_form=penalty_form)
     for n in POLICY:
         if n in space.names:
             raise SpecError(f"parameters.{n}", n, "left out: the policy (theta, penalty) is what is searched")
+    if constraints is not None and not isinstance(constraints, Mapping):
+        raise SpecError("constraints", constraints, "a table {indicator = bound}, e.g. {exits = 0.05}")
     constraints = dict(constraints or {})
     outs = model.outcomes
     for f, o in (("objective", objective), ("second", second)):
@@ -147,11 +159,13 @@ def policy_search(
         ("theta", theta, 1.0),
         ("penalty", penalty, 1.0 if penalty_form == "turnover" else np.inf),
     ):
-        if len(box) != 2 or not 0 <= box[0] < box[1] <= hi:
-            raise SpecError(f, tuple(box), f"(low, high) with 0 <= low < high <= {hi:g}")
-    for f, v, lo in (("draws", draws, 2), ("grid", grid, 2), ("refine", refine, 0)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-            raise SpecError(f, v, f"an integer >= {lo}")
+        ok = (
+            isinstance(box, Sequence) and not isinstance(box, str) and len(box) == 2
+            and all(isinstance(b, int | float | np.number) and not isinstance(b, bool) for b in box)
+        )
+        if not ok or not 0 <= box[0] < box[1] <= hi:
+            shown = tuple(box) if isinstance(box, Sequence) and not isinstance(box, str) else box
+            raise SpecError(f, shown, f"(low, high) with 0 <= low < high <= {hi:g}")
     model.check(space)
     base = (
         space.values(unit_rows("sobol", max(1, len(space.uncertain)), seed, 0, draws, draws))
@@ -215,12 +229,19 @@ def policy_search(
 
 
 _POLICY_KEYS = {"objective", "second", "constraints", "theta", "penalty", "draws", "grid", "refine", "seed"}
+#: Top-level fields of a policy file: its own, and a sweep specification's (one file may serve both).
+_FILE_KEYS = {
+    "model", "options", "parameters", "policy", "seed", "design", "samples", "chunk_size", "outcomes"
+}
 
 
 def policy_from_dict(d: dict) -> dict:
     """Keyword arguments of :func:`policy_search` from a spec (``[parameters]`` + ``[policy]``)."""
     from .space import parse_parameter
 
+    for k in d:
+        if k not in _FILE_KEYS:
+            raise SpecError(k, d[k], "a known field: " + ", ".join(sorted(_FILE_KEYS)))
     if d.get("model", "game") != "game":
         raise SpecError("model", d.get("model"), "'game' (policy search is for the openness game)")
     params = d.get("parameters", {})
@@ -233,6 +254,8 @@ def policy_from_dict(d: dict) -> dict:
         if k not in _POLICY_KEYS:
             raise SpecError(f"policy.{k}", pol[k], "a known field: " + ", ".join(sorted(_POLICY_KEYS)))
     opts = d.get("options", {}) or {}
+    if not isinstance(opts, dict):
+        raise SpecError("options", opts, "a table (penalty_form)")
     for k in opts:
         if k != "penalty_form":
             raise SpecError(f"options.{k}", opts[k], "penalty_form (the only option of a policy search)")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import _limits
 from .space import SpecError
 from .spec import SweepSpec
 
@@ -124,6 +125,8 @@ def sensitivity(
     if not 0 < conf_level < 1:
         raise SpecError("conf_level", conf_level, "in (0, 1)")
     names = list(spec.space.uncertain)
+    runs = n * (len(names) + (2 if method == "sobol" else 1))
+    _limits.check("sweep_points", runs, f"n × (parameters + {2 if method == 'sobol' else 1}) model runs")
     seed = spec.seed if seed is None else seed
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     if method == "sobol":

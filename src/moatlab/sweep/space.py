@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ScenarioError
+from .._limits import check
+from ..errors import ScenarioError, fmt_value
 
 
 class SpecError(ScenarioError):
@@ -37,9 +38,7 @@ class SpecError(ScenarioError):
 
 
 def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:g}"
-    return repr(v) if isinstance(v, str) else str(v)
+    return fmt_value(v)
 
 
 def _num(field: str, v: Any, lo: float = -math.inf, hi: float = math.inf, *, lo_open=False) -> float:
@@ -251,6 +250,7 @@ def parse_parameter(name: str, raw: Any) -> Parameter:
             num = g.get("num")
             if isinstance(num, bool) or not isinstance(num, int) or num < 1:
                 raise SpecError(f"{f}.grid.num", num, "an integer >= 1")
+            check("grid_axis", num, f"{f}.grid.num")
             return Grid(name, tuple(np.linspace(start, stop, num)))
         return Grid(name, tuple(_values(f"{f}.grid", g)))
     dist = raw.pop("dist", None)

@@ -13,6 +13,15 @@ Designs
 Row ``i`` of a design never depends on the chunk size: Sobol' fast-forwards to ``i``, the Latin
 hypercube is drawn whole, Monte Carlo draws blocks of 65,536 rows from
 ``SeedSequence(seed, spawn_key=(0, block))``.
+
+Chunks
+------
+A chunk never holds more than ``chunk_size`` points. Sampled designs are cut into row ranges.
+A grid is cut into slabs along its first parameter when one slab (the product of the other axes)
+fits; otherwise into blocks: single indices on the leading axes, a range on axis ``k`` and the
+whole of the axes after it, with ``k`` the first axis after which the rest fits. A chunk is then
+given by its lower and upper corners on axes ``0..k`` (``(start, stop)`` tuples; plain integers
+for slabs). Sizes (points, chunks) are checked against the budgets of :mod:`moatlab._limits`.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _limits
 from .._toml import load_toml
 from ..errors import ScenarioError
 from .models import make_model
@@ -94,6 +104,7 @@ class SweepSpec:
                 raise SpecError("parameters", "no grid", "at least one grid parameter on design 'grid'")
         elif not self.space.uncertain:
             raise SpecError("parameters", "all fixed", "at least one grid or distribution")
+        _limits.check("chunk_points", self.chunk_size, "chunk_size")
         if self.design == "lhs" and self.samples > MAX_LHS:
             raise SpecError("samples", self.samples, f"<= {MAX_LHS:,} for lhs (drawn whole; use sobol)")
 
@@ -115,11 +126,39 @@ class SweepSpec:
     def size(self) -> int:
         return math.prod(self.shape)
 
-    def chunks(self) -> list[tuple[int, int]]:
-        """Chunks as (start, stop) along the first dimension (rows, or the first grid parameter)."""
-        n0 = self.shape[0]
-        per = max(1, self.chunk_size // max(1, math.prod(self.shape[1:])))
-        return [(a, min(a + per, n0)) for a in range(0, n0, per)]
+    def layout(self) -> tuple[int, int]:
+        """``(k, per)``: chunks take single indices on axes ``< k``, ``per`` indices on axis ``k`` and
+        the whole of the axes after it (``k == 0``: slabs along the first axis, or row ranges)."""
+        shape = self.shape
+        k = 0
+        while k < len(shape) - 1 and math.prod(shape[k + 1 :]) > self.chunk_size:
+            k += 1
+        return k, max(1, self.chunk_size // math.prod(shape[k + 1 :]))
+
+    def blocks(self) -> list[int]:
+        """Number of chunks along each of the axes ``0..k`` (their product is the number of chunks)."""
+        k, per = self.layout()
+        return [*self.shape[:k], -(-self.shape[k] // per)]
+
+    def chunks(self) -> list[tuple[Any, Any]]:
+        """Chunks as ``(start, stop)``: integers along the first axis (rows, or slabs of the first grid
+        parameter), or, for a grid whose slabs would exceed ``chunk_size``, corner tuples on axes
+        ``0..k`` (see the module's docstring). Chunk ``i`` never depends on anything but the spec."""
+        k, per = self.layout()
+        _limits.check("sweep_chunks", math.prod(self.blocks()), f"{self.size:,} points cut by chunk_size")
+        n_k = self.shape[k]
+        if k == 0:
+            return [(a, min(a + per, n_k)) for a in range(0, n_k, per)]
+        return [
+            ((*idx, a), (*(i + 1 for i in idx), min(a + per, n_k)))
+            for idx in np.ndindex(*self.shape[:k])
+            for a in range(0, n_k, per)
+        ]
+
+    def chunk_points(self, chunk: tuple[Any, Any]) -> int:
+        """Number of points in chunk ``(start, stop)``."""
+        lo, hi = _corners(chunk)
+        return math.prod(b - a for a, b in zip(lo, hi, strict=True)) * math.prod(self.shape[len(lo) :])
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (TOML/JSON); the identity a resumed sweep must match."""
@@ -188,8 +227,27 @@ def read_toml(path: str | Path) -> dict[str, Any]:
 
 
 def load_spec(path: str | Path) -> SweepSpec:
-    """Read a sweep specification from a TOML file (see docs/sweeps.md for the format)."""
-    return spec_from_dict(read_toml(path))
+    """Read a sweep specification from a TOML file (see docs/sweeps.md for the format).
+
+    Errors in the file's fields are one line starting with the file's name.
+    """
+    return in_file(path, spec_from_dict, read_toml(path))
+
+
+def in_file(path: str | Path, build, *args, **kw):
+    """``build(*args, **kw)``, with a :class:`SpecError` or ``LimitError`` re-raised naming ``path``."""
+    from ..errors import LimitError
+
+    try:
+        return build(*args, **kw)
+    except SpecFileError:
+        raise
+    except SpecError as e:
+        err = SpecError(e.field, e.value, e.allowed)
+        err.args = (f"{path}: {e}",)
+        raise err from None
+    except LimitError as e:
+        raise LimitError(f"{path}: {e}") from None
 
 
 @functools.lru_cache(maxsize=4)
@@ -223,18 +281,33 @@ def unit_rows(design: str, d: int, seed: int, start: int, stop: int, total: int)
     return out
 
 
-def chunk_values(spec: SweepSpec, start: int, stop: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Parameter arrays (flat) and global row indices of chunk ``start:stop``."""
+def _corners(chunk: tuple[Any, Any]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    start, stop = chunk
+    if isinstance(start, int | np.integer):
+        return (int(start),), (int(stop),)
+    return tuple(int(a) for a in start), tuple(int(b) for b in stop)
+
+
+def grid_slices(spec: SweepSpec, start: Any, stop: Any) -> list[slice]:
+    """One slice per grid axis selecting chunk ``(start, stop)``."""
+    lo, hi = _corners((start, stop))
+    return [slice(lo[i], hi[i]) if i < len(lo) else slice(None) for i in range(len(spec.shape))]
+
+
+def chunk_values(spec: SweepSpec, start: Any, stop: Any) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Parameter arrays (flat) and global row indices of chunk ``(start, stop)`` (see ``chunks``)."""
     sp = spec.space
     if spec.design == "grid":
         shape = spec.shape
-        axes = [
-            np.asarray(sp[n].values)[start:stop] if i == 0 else np.asarray(sp[n].values)
-            for i, n in enumerate(spec.grid_dims)
-        ]
+        cut = grid_slices(spec, start, stop)
+        axes = [np.asarray(sp[n].values)[s] for n, s in zip(spec.grid_dims, cut, strict=True)]
         mesh = np.meshgrid(*axes, indexing="ij")
         vals = {n: m.ravel() for n, m in zip(spec.grid_dims, mesh, strict=True)}
-        rows = np.arange(start * math.prod(shape[1:]), stop * math.prod(shape[1:]))
+        if isinstance(start, int | np.integer):  # a slab: its rows are one range
+            rows = np.arange(start * math.prod(shape[1:]), stop * math.prod(shape[1:]))
+        else:
+            index = np.meshgrid(*(np.arange(n)[s] for n, s in zip(shape, cut, strict=True)), indexing="ij")
+            rows = np.ravel_multi_index(index, shape).ravel()
         vals.update({k: np.full(rows.size, v) for k, v in sp.fixed.items()})
         return vals, rows
     u = unit_rows(spec.design, len(sp.uncertain), spec.seed, start, stop, spec.samples)

@@ -1,0 +1,135 @@
+"""Work budgets: every entry point checks how much it was asked to compute *before* allocating.
+
+Each budget has a documented default, sized so that a request it allows stays within a few GB of
+memory (the largest landscape allowed holds about 1.2 GB: some 300 bytes a point, measured by
+``benchmarks/bench_limits.py``) and within hours rather than years of computing. A request past
+a budget raises :class:`~moatlab.errors.LimitError` with one line: what was asked, how many, the
+cap and how to raise it. Every cap can be raised (or lowered) for one process with an environment
+variable, e.g. ``MOATLAB_MAX_SWEEP_POINTS=1e9 moatlab sweep run big.toml``; ``moatlab sweep run``
+also takes ``--max-points``.
+
+=====================  ==============  ==========================================================
+budget                 default         what it caps
+=====================  ==============  ==========================================================
+``grid_axis``          1,000,000       points on one ``START:STOP:NUM`` axis (any command)
+``landscape_points``   4,000,000       θ × p points of one landscape (held in memory at once)
+``race_days``          100,000         the race horizon ``m`` in days (about 270 years)
+``race_cells``         50,000,000      sweep points × days of one race sweep
+``mc_draws``           1,000,000       Monte Carlo draws of the race's uncertain releases
+``sweep_points``       100,000,000     points of one sweep (grid product or ``samples``)
+``chunk_points``       10,000,000      ``chunk_size``: points computed and held at once
+``policy_evaluations`` 200,000,000     policy search: ``grid² × draws × (refine + 1)`` games
+``policy_draws``       10,000,000      policy search: ``draws``
+``market_runs``        100,000         simulator runs of one command (scenarios or values × seeds)
+``sweep_chunks``       1,000,000       chunk files of one sweep folder
+=====================  ==============  ==========================================================
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+from .errors import LimitError, ParameterError
+
+__all__ = ["LIMITS", "Limit", "LimitParameterError", "cap", "check", "check_sizes", "env_name", "product"]
+
+
+class LimitParameterError(LimitError, ParameterError):
+    """A parameter past a budget: ``<name> = <value> is not allowed: must be at most <cap> …``.
+
+    Both a :class:`LimitError` and a :class:`ParameterError`, so that code that names parameters
+    (scenario loaders, the CLI's option names) names this one too.
+    """
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One budget: its default cap and what a unit of it is."""
+
+    default: int
+    unit: str
+    why: str
+
+
+LIMITS: dict[str, Limit] = {
+    "grid_axis": Limit(1_000_000, "points on one axis", "a grid axis is held in memory"),
+    "landscape_points": Limit(4_000_000, "landscape points", "about 300 bytes each, held at once"),
+    "race_days": Limit(100_000, "days", "daily paths are held in memory"),
+    "race_cells": Limit(50_000_000, "point × day cells", "the work grows with sweep points × days"),
+    "mc_draws": Limit(1_000_000, "Monte Carlo draws", "each draw holds a path of release days"),
+    "sweep_points": Limit(100_000_000, "sweep points", "the result of a sweep is written and read whole"),
+    "chunk_points": Limit(10_000_000, "points per chunk", "a chunk is computed in memory at once"),
+    "policy_evaluations": Limit(200_000_000, "game solutions", "one equilibrium per policy and draw"),
+    "policy_draws": Limit(10_000_000, "parameter draws", "the draws are held in memory"),
+    "market_runs": Limit(100_000, "simulator runs", "each run simulates every period of the market"),
+    "sweep_chunks": Limit(1_000_000, "chunk files", "one file per chunk"),
+}
+
+
+def env_name(name: str) -> str:
+    """The environment variable that overrides budget ``name`` (``MOATLAB_MAX_<NAME>``)."""
+    return "MOATLAB_MAX_" + name.upper()
+
+
+def cap(name: str) -> int:
+    """The cap of budget ``name``: ``$MOATLAB_MAX_<NAME>`` when set (a number >= 1), else the default."""
+    limit = LIMITS[name]
+    raw = os.environ.get(env_name(name), "").strip()
+    if not raw:
+        return limit.default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 1):
+        raise LimitError(f"{env_name(name)} = {raw[:40]!r} is not allowed: must be a number >= 1")
+    return int(value)
+
+
+def check(
+    name: str,
+    value: float,
+    what: str,
+    *,
+    option: str | None = None,
+    override: int | None = None,
+    param: str | None = None,
+) -> None:
+    """Raise :class:`LimitError` if ``value`` exceeds budget ``name`` (call before allocating).
+
+    ``what`` names the request in the message (``"--theta-grid × --penalty-grid"``); ``option``
+    names a command-line option that raises the cap (e.g. ``--max-points``), offered beside the
+    environment variable; ``override`` replaces the cap (the value of such an option). With
+    ``param`` (a parameter's name) the error is a :class:`LimitParameterError` naming it.
+    """
+    limit = LIMITS[name]
+    top = cap(name) if override is None else int(override)
+    if value is None or not value > top:  # NaN and small values pass: other checks judge them
+        return
+    how = f"{option} N or {env_name(name)}=N" if option else f"{env_name(name)}=N"
+    shown = f"{value:,.0f}" if value < 1e18 else f"{value:.3g}"
+    if param is not None:
+        raise LimitParameterError(
+            param, value, f"at most {top:,} {limit.unit} ({limit.why}); to allow more, set {how}"
+        )
+    raise LimitError(
+        f"{what}: {shown} {limit.unit} is over the limit of {top:,} ({limit.why}); "
+        f"to allow more, set {how}"
+    )
+
+
+def check_sizes(name: str, what: str, *arrays, times: float = 1, option: str | None = None) -> None:
+    """:func:`check` on ``times`` × the product of the sizes of ``arrays`` (``None`` counts 1)."""
+    import numpy as np
+
+    check(name, product(times, *(1 if a is None else np.size(a) for a in arrays)), what, option=option)
+
+
+def product(*sizes: float) -> float:
+    """The product of ``sizes`` as a float (no overflow, no allocation)."""
+    out = 1.0
+    for s in sizes:
+        out *= float(s)
+    return out
