@@ -204,3 +204,44 @@ def test_sensitivity_and_discovery_name_the_option_not_the_field(tmp_path):
     r = cli(["sweep", "discover", "run", "--outcome", "exits", "--min-density", "7", "--out", "o"], tmp_path)
     assert_one_line(r, "--min-density = 7 is not allowed")
     assert not (tmp_path / "o").exists()
+
+
+@FUZZ
+@given(option=st.sampled_from(["--r", "--c0", "--c1", "--delta"]), value=NUMBERS)
+def test_finetune_solve_answers_any_number_with_a_result_or_one_line(tmp_path_factory, option, value):
+    tmp_path = tmp_path_factory.mktemp("finetune")
+    _check(cli(["finetune", "solve", option, value, "--json"], tmp_path, timeout=60), tmp_path)
+
+
+@FUZZ
+@given(option=st.sampled_from(["--theta-g", "--theta-d", "--c0", "--c1", "--r", "--delta"]),
+       value=st.one_of(NUMBERS, TEXT))
+def test_safety_solve_answers_any_value_with_a_result_or_one_line(tmp_path_factory, option, value):
+    tmp_path = tmp_path_factory.mktemp("safety")
+    _check(cli(["safety", "solve", option, value, "--json"], tmp_path, timeout=60), tmp_path)
+
+
+@FUZZ
+@given(theta_g=GRID, theta_d=GRID)
+def test_safety_map_answers_any_grid_with_a_map_or_one_line(tmp_path_factory, theta_g, theta_d):
+    tmp_path = tmp_path_factory.mktemp("safety_map")
+    r = cli(["safety", "map", "--theta-g", theta_g, "--theta-d", theta_d, "--out", "out"], tmp_path,
+            timeout=120)
+    _check(r, tmp_path)
+
+
+@FUZZ
+@given(labs=NUMBERS, name=st.one_of(TEXT, st.sampled_from(["nash", "leader", "stackelberg"])))
+def test_race_equilibrium_answers_any_value_with_a_result_or_one_line(tmp_path_factory, labs, name):
+    tmp_path = tmp_path_factory.mktemp("race_eq")
+    r = cli(["race", "equilibrium", "--labs", labs, "--mode", name, "--open-upgrade", "4.5:100:4",
+             "--out", "out",
+             "--json"], tmp_path, timeout=120)
+    _check(r, tmp_path)
+
+
+@FUZZ
+@given(name=st.one_of(TEXT, st.sampled_from(["nash", "utilitarian", "Nash", "fixed", ""])))
+def test_bargaining_names_are_a_result_or_one_line(tmp_path_factory, name):
+    tmp_path = tmp_path_factory.mktemp("bargain")
+    _check(cli(["solve", "--bargaining", name, "--json"], tmp_path, timeout=60), tmp_path)
