@@ -9,7 +9,8 @@ import pytest
 from moatlab.claims import Claim, ClaimError, all_claims, get, register, uniform
 from moatlab.claims import registry as reg
 
-EXPECTED = {"P1", "P2", "P3", "P4", "P5", "S1", "S2", "S3", "S4", "M1", "M2", "M3", "M4", "M5"}
+EXPECTED = {"P1", "P2", "P3", "P4", "P5", "F2", "F3", "B2", "B3", "B4", "S1", "S2", "S3", "S4",
+            "M1", "M2", "M3", "M4", "M5"}
 
 
 def test_every_finding_is_registered_and_well_formed():
@@ -33,10 +34,10 @@ def test_thresholds_are_fixed_in_the_registry():
     with pytest.raises(dataclasses.FrozenInstanceError):
         c.threshold = 0.0  # type: ignore[misc]
     # the same thresholds and ensemble as the tests of the findings
-    from tests.test_market_claims import CONCENTRATED, HIGHLY_CONCENTRATED_2023, SEEDS
+    from tests.test_market_claims import CONCENTRATED, SEEDS
 
     assert get("M1").threshold == CONCENTRATED
-    assert get("M3").threshold == HIGHLY_CONCENTRATED_2023
+    assert get("M3").threshold == CONCENTRATED  # the spec's 2,500, as the test of M3
     assert all(get(n).ensemble == SEEDS for n in ("M1", "M2", "M3", "M4", "M5"))
 
 
@@ -102,3 +103,33 @@ def test_market_decisions_run_on_the_public_api_with_a_tiny_ensemble():
         h2, m2 = c.evaluate(pts, [np.random.SeedSequence(1)], ensemble=2)
         assert h.shape == m.shape == (1,) and np.isfinite(m).all()
         assert (h == h2).all() and (m == m2).all()  # seeded: the same numbers again
+
+
+@pytest.mark.parametrize("name", ["F2", "F3", "B2", "B3", "B4"])
+def test_the_family_and_safety_claims_hold_at_their_defaults(name):
+    """The decision at the defaults agrees with the findings' tests (tests/test_family_findings.py,
+    tests/test_safety_findings.py), which hold there."""
+    c = get(name)
+    holds, margin = c.decide({k: np.array([v]) for k, v in c.defaults.items()},
+                             [np.random.SeedSequence(0)], c.ensemble)
+    assert holds.tolist() == [True] and margin[0] > c.threshold - 1e-12
+
+
+def test_b3_fails_where_the_safety_tests_found_it_failing():
+    """A draw of tests/test_safety_findings.py where B3 fails (G invests no safety without floors):
+    the registry's decision reports it failing too."""
+    from tests.test_safety_findings import _ensemble, _mutualism
+
+    c = get("B3")
+    for case in _ensemble(3, 0.5):
+        if _mutualism(case):
+            continue
+        pts = {"c0_aa": case["c0"][0], "c0_bb": case["c0"][2], "c1_aa": case["c1"][0],
+               "c1_bb": case["c1"][2], "r_a": case["r"][0], "r_b": case["r"][1], "delta": case["delta"],
+               "c0_k": case["c0"][1] / np.sqrt(case["c0"][0] * case["c0"][2]),
+               "c1_k": case["c1"][1] / np.sqrt(case["c1"][0] * case["c1"][2])}
+        holds, _ = c.decide({k: np.array([v]) for k, v in pts.items()}, [np.random.SeedSequence(0)], 0)
+        assert holds.tolist() == [False]
+        break
+    else:
+        pytest.fail("no failing draw of B3 in the test ensemble")

@@ -25,7 +25,6 @@ SOURCE = ("Azoulay, Krieger and Nagaraj, Old Moats for New Models: Openness, Con
 ENSEMBLE = 30
 REQUIRES = (("mesa", "abm"),)  # the simulator runs on Mesa
 CONCENTRATED = 2500.0  # the 2010 US Horizontal Merger Guidelines' "highly concentrated"
-HIGHLY_CONCENTRATED_2023 = 1800.0  # the 2023 US Merger Guidelines'
 
 QS = uniform("quality_sensitivity", 0.75, 3.0,
              "users' response to quality from half to twice the calibrated 1.5")
@@ -159,8 +158,8 @@ def _m3(points, i, seed, ensemble):
         _, lo_o, _ = difference(ds, sc, "baseline", "open_share")
         _, lo_d, _ = difference(ds, sc, "baseline", "derivatives")
         _, hhi_lo, _ = _mean_ci(rm["hhi"].sel(scenario=sc).values)
-        ok &= bool(lo_o > 0.1 and lo_d > 0 and hhi_lo > HIGHLY_CONCENTRATED_2023)
-        worst = min(worst, hhi_lo - HIGHLY_CONCENTRATED_2023)
+        ok &= bool(lo_o > 0.1 and lo_d > 0 and hhi_lo > CONCENTRATED)
+        worst = min(worst, hhi_lo - CONCENTRATED)
     return ok, worst
 
 
@@ -169,22 +168,23 @@ register(Claim(
     model="market",
     statement="A rogue open-weights giant or a leak of the best closed model raises the share of products "
               "on open bases and the number of derivatives, while the layer stays highly concentrated "
-              "(HHI above 1,800).",
+              "(HHI above 2,500).",
     source=SOURCE,
     space=SPACE,
     defaults=DEFAULTS,
     decide=_m3,
     rule="for both the rogue giant and the leak: the paired open-share difference's lower end above 0.1, "
-         "the derivatives difference's above 0, the lower end of the HHI interval above 1,800; "
+         "the derivatives difference's above 0, the lower end of the HHI interval above 2,500 (the "
+         "threshold stated before the first run; an earlier test had lowered it to 1,800 after the fact); "
          + RULE.format(e=ENSEMBLE),
-    margin="the smaller lower end of the two HHI intervals − 1,800",
-    threshold=HIGHLY_CONCENTRATED_2023,
+    margin="the smaller lower end of the two HHI intervals − 2,500",
+    threshold=CONCENTRATED,
     ensemble=ENSEMBLE,
     chunk=1,
     requires=REQUIRES,
 ))
 
-M4_VALUES = (0.0, 0.15, 0.3, 0.6, 1.0)  # appropriability; competition intensity is 1 − a
+M4_VALUES = (0.0, 0.25, 0.5, 0.75, 1.0)  # the model's own `competition` (share of rents lost to a rival)
 
 
 @_loop
@@ -192,7 +192,7 @@ def _m4(points, i, seed, ensemble):
     from ..market.ensemble import run_means
 
     names = [f"baseline@{v}" for v in M4_VALUES]
-    extra = {n: {"appropriability": v} for n, v in zip(names, M4_VALUES, strict=True)}
+    extra = {n: {"competition": v} for n, v in zip(names, M4_VALUES, strict=True)}
     rm = run_means(_run(points, i, names, seed, ensemble, extra))
     g = rm["growth"].values  # (value, seed)
     k = int(np.argmax(g.mean(axis=1)))
@@ -205,13 +205,13 @@ def _m4(points, i, seed, ensemble):
 register(Claim(
     name="M4",
     model="market",
-    statement="Innovation against competition is an inverted U: the frontier's growth rate peaks at an "
-              "intermediate appropriability and the peak beats both ends.",
+    statement="Innovation against competition is an inverted U (Aghion et al. 2005): the frontier's growth "
+              "rate peaks at an intermediate intensity of competition and the peak beats both ends.",
     source=SOURCE,
-    space=SPACE[:4],
-    defaults={k: v for k, v in DEFAULTS.items() if k != "appropriability"},
+    space=tuple(x for x in SPACE if x is not CO),
+    defaults={k: v for k, v in DEFAULTS.items() if k != "competition"},
     decide=_m4,
-    rule=f"over appropriability {', '.join(map(str, M4_VALUES))}: the mean growth peaks at an interior value "
+    rule=f"over competition {', '.join(map(str, M4_VALUES))}: the mean growth peaks at an interior value "
          "and the paired interval of (peak − end) lies above 0 for both ends; " + RULE.format(e=ENSEMBLE),
     margin="1000 × the smaller lower end of the two paired (peak − end) intervals "
            "(−1 without an interior peak)",

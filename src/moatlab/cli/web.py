@@ -44,7 +44,7 @@ def serve(
                  f"({e.strerror})")
     if host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("127."):
         typer.echo(
-            f"warning: --host {shorten(host)} makes the explorer reachable from other machines; it has no "
+            f"warning: --host {host[:80]} makes the explorer reachable from other machines; it has no "
             "authentication and anyone who can reach it can run computations on this machine",
             err=True,
         )
