@@ -104,3 +104,21 @@ def test_serve_warns_when_bound_beyond_loopback():
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_the_explorer_words_every_error_in_one_place():
+    """One function turns an error into the line the explorer shows: the first line, collapsed,
+    at most 300 characters; every tab uses it."""
+    from pathlib import Path
+
+    from moatlab.app.common import error_message
+    from moatlab.errors import ParameterError
+
+    assert error_message(ParameterError("alpha0", -1.0, "a number in (0, ∞)")).startswith("alpha0")
+    long = error_message(ValueError("x" * 1000 + "\nsecond line"))
+    assert len(long) == 300 and long.endswith("…") and "second" not in long
+    assert error_message(ValueError("a\n b")) == "a"
+    tabs = Path(__file__).resolve().parents[1] / "src" / "moatlab" / "app"
+    for tab in tabs.glob("*_tab.py"):
+        text = tab.read_text()
+        assert "str(e)" not in text and ("except" not in text or "error_message(e)" in text), tab.name

@@ -233,6 +233,14 @@ def parse_query(search: str | None) -> dict[str, str]:
     return dict(parse_qsl((search or "").lstrip("?")[:MAX_QUERY]))
 
 
+def error_message(e: BaseException) -> str:
+    """The one place the explorer turns an error into the line a user reads (the CLI's equivalent
+    is ``moatlab.cli.main``): the first line, whitespace collapsed, at most 300 characters. Dash
+    renders it as text, so markup in an echoed value stays literal."""
+    text = " ".join(str(e).splitlines()[0].split()) if str(e) else type(e).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
 def error_box(element_id: str) -> html.Div:
     return html.Div(id=element_id, className="error", role="alert")
 

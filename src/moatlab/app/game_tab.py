@@ -23,6 +23,7 @@ from .common import (
     download_bar,
     empty_figure,
     error_box,
+    error_message,
     field,
     graph,
     parse_choice,
@@ -441,7 +442,7 @@ def register(app) -> None:
         try:
             params, theta, pen, pmax = read_params(values)
         except MoatlabError as e:  # errors clear the stale result and disable the downloads
-            return (str(e), "", None, no_update, *[True] * 6, *[""] * len(READOUT))
+            return (error_message(e), "", None, no_update, *[True] * 6, *[""] * len(READOUT))
         eq = point(params, theta, pen)
         store = {**params, "theta": theta, "penalty": pen, "pmax": pmax}
         return (

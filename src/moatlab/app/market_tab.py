@@ -21,6 +21,7 @@ from .common import (
     download_bar,
     empty_figure,
     error_box,
+    error_message,
     field,
     graph,
     parse_choices,
@@ -277,7 +278,7 @@ def register_market(app, cache) -> None:
         try:  # checked here, on the server: the client's choices are never trusted
             names, n, T = read_market(scenarios, seeds, periods)
         except MoatlabError as e:
-            return (empty_figure(), None, str(e), "", None, no_update, *[True] * len(DL))
+            return (empty_figure(), None, error_message(e), "", None, no_update, *[True] * len(DL))
         total, done = len(names) * n, [0]
         set_progress(("0", str(total), f"0 of {total} runs done"))
 

@@ -21,6 +21,7 @@ from .common import (
     download_bar,
     empty_figure,
     error_box,
+    error_message,
     graph,
     parse_choice,
     query,
@@ -192,7 +193,7 @@ def register_measures(app, data: str) -> None:
         try:
             table, defs = load(key)
         except (MoatlabError, OSError, ValueError) as e:  # clear the stale chart and table
-            return (empty_figure(), None, str(e).splitlines()[0], "", no_update, *[True] * len(DL))
+            return (empty_figure(), None, error_message(e), "", no_update, *[True] * len(DL))
         return (_measures_figure(table, defs), _table(table), "", describe(table, defs),
                 query("measures", {"data": key}), *[False] * len(DL))  # fmt: skip
 

@@ -18,6 +18,7 @@ from .common import (
     download_bar,
     empty_figure,
     error_box,
+    error_message,
     field,
     graph,
     parse_choice,
@@ -224,7 +225,7 @@ def register_race(app) -> None:
             p = read_race(dict(zip(KEYS, vals, strict=True)))
             ds, at = race_compute(p)
         except MoatlabError as e:  # clear the stale result
-            return (empty_figure("fix the value above to redraw"), str(e), "", None, no_update,
+            return (empty_figure("fix the value above to redraw"), error_message(e), "", None, no_update,
                     *[True] * 4, *[""] * len(READ))  # fmt: skip
         return (_race_figure(ds, p), "", describe(p, at), p, query("race", p), *[False] * 4,
                 *[sig3(at[k]) for k, _, _ in READ])  # fmt: skip

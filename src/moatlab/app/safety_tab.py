@@ -19,6 +19,7 @@ from .common import (
     download_bar,
     empty_figure,
     error_box,
+    error_message,
     field,
     graph,
     parse_choice,
@@ -289,8 +290,8 @@ def register_safety(app) -> None:
             ds = _grid(tuple(sorted(_model(p).items())), p["top"], p["bargaining"])
             r = point(p)
         except MoatlabError as e:
-            return (empty_figure("fix the value above to redraw"), str(e), "", None, no_update, True,
-                    *[""] * len(READ))  # fmt: skip
+            return (empty_figure("fix the value above to redraw"), error_message(e), "", None, no_update,
+                    True, *[""] * len(READ))  # fmt: skip
         return (figure(ds, p), "", describe(p, r), p, query("safety", p), False,
                 *[sig3(float(r[k])) for k, _, _ in READ])  # fmt: skip
 
