@@ -48,6 +48,26 @@ def fail(message: str) -> None:
     raise UserError(message)
 
 
+# rich's table and progress modules load when first used, not with the CLI (``--help`` stays fast)
+def Table(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - stands in for rich.table.Table
+    from rich.table import Table as _Table
+
+    return _Table(*args, **kwargs)
+
+
+def Progress(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - stands in for rich.progress.Progress
+    from rich.progress import Progress as _Progress
+
+    return _Progress(*args, **kwargs)
+
+
+def progress_columns() -> tuple:
+    """rich's BarColumn, MofNCompleteColumn, TextColumn and TimeRemainingColumn classes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+
+    return BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+
+
 OUT_ROOT = Path("moatlab-out")
 
 

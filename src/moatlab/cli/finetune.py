@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from ._common import OutDir, atomic_dir, default_out, dumps, fail, parse_grid
+from ._common import OutDir, Table, atomic_dir, default_out, dumps, fail, parse_grid
 from .app import app
 
 # = moatlab.game.bargaining.SOLUTIONS (not imported: keeps --help fast)

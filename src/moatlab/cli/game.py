@@ -6,10 +6,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ..game.params import PARAMETERS, PENALTY_FORMS
-from ._common import OutDir, atomic_dir, default_out, dumps, fail, parse_grid
+from ._common import OutDir, Table, atomic_dir, default_out, dumps, fail, parse_grid
 from .app import app
 
 

@@ -8,11 +8,9 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from .._limits import check
-from ._common import OutDir, atomic_dir, default_out, dumps, fail
+from ._common import OutDir, Progress, Table, atomic_dir, default_out, dumps, fail, progress_columns
 from .app import app
 
 market_app = typer.Typer(
@@ -69,6 +67,7 @@ def _ensemble(scenarios, seeds: int, seed: int, workers: int):
 
     total = seeds * len(scenarios)
     check("market_runs", total, "scenarios × --seeds")  # the work budget, before the progress bar
+    BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn = progress_columns()
     cols = (TextColumn("[bold]market runs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("runs", total=total)
@@ -213,6 +212,7 @@ def sweep_cmd(
 
     make_params(nested(field, float(grid[0])), base=sc.params)  # checks the field and the first value
     check("market_runs", seeds * grid.size, "--values × --seeds")  # the work budget, before the bar
+    BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn = progress_columns()
     cols = (TextColumn("[bold]sweep runs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("runs", total=seeds * grid.size)
@@ -269,6 +269,7 @@ def calibrate_cmd(
     tg = load_targets(targets)
     out = Path(out)
     work = out.parent / f".{out.name}.points"  # the resumable part lives beside the final folder
+    BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn = progress_columns()
     cols = (TextColumn("[bold]calibration points"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("points", total=samples)

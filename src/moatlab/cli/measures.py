@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from ._common import OutDir, atomic_dir, default_out, dumps, err_console, fail
+from ._common import OutDir, Table, atomic_dir, default_out, dumps, err_console, fail
 from .app import app
 
 if TYPE_CHECKING:

@@ -9,10 +9,9 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from .._limits import check
-from ._common import OutDir, atomic_dir, default_out, dumps, fail
+from ._common import OutDir, Table, atomic_dir, default_out, dumps, fail
 from .app import app
 
 race_app = typer.Typer(

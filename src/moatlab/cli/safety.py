@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import OutDir, atomic_dir, default_out, dumps, fail, parse_grid
+from ._common import OutDir, Table, atomic_dir, default_out, dumps, fail, parse_grid
 from .app import app
 
 safety_app = typer.Typer(
@@ -74,7 +74,6 @@ def solve_cmd(
         typer.echo(dumps(d))
         return
     from rich.console import Console
-    from rich.table import Table
 
     table = Table(title=f"safety game at θ_G = {theta_g:g}, θ_D = {theta_d:g} (δ = {res.delta:.4g}, "
                         f"{res.bargaining})")

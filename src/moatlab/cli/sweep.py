@@ -8,12 +8,20 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from .._limits import check
 from ..errors import require_extra
-from ._common import atomic_dir, default_out, dumps, err_console, fail, out_console
+from ._common import (
+    Progress,
+    Table,
+    atomic_dir,
+    default_out,
+    dumps,
+    err_console,
+    fail,
+    out_console,
+    progress_columns,
+)
 from .app import app
 
 sweep_app = typer.Typer(
@@ -31,6 +39,7 @@ Json = Annotated[bool, typer.Option("--json", help="print the result as JSON")]
 def _bar(label: str, total: int):
     """A progress bar on a terminal; nothing at all when stderr is a file or a pipe (so that an error
     stays the only line there)."""
+    BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn = progress_columns()
     cols = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     return Progress(*cols, console=Console(stderr=True), transient=True, disable=not err_console.is_terminal)
 
