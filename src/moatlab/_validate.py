@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .errors import ParameterError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["ParameterError", "check_range"]
 
 
 def _fmt(value: Any) -> str:
+    import numpy as np
+
     if isinstance(value, float | np.floating):
         return f"{float(value):g}"
     return repr(value) if isinstance(value, str) else str(value)
@@ -28,6 +31,8 @@ def check_range(
     hi_open: bool = False,
 ) -> np.ndarray:
     """Return ``value`` as a float array, raising :class:`ParameterError` on the first bad element."""
+    import numpy as np  # loaded on first use: ``moatlab --help`` does not need it
+
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

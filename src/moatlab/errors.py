@@ -27,8 +27,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 __all__ = [
     "DataFormatError",
     "InputFileError",
@@ -118,6 +116,8 @@ def require_extra(module: str, extra: str, feature: str) -> None:
 
 def fmt_value(value: Any) -> str:
     """Format a user value for an error line: numbers with %g, strings quoted, long echoes cut."""
+    import numpy as np  # loaded by then (errors come from validated values); not at import
+
     if isinstance(value, float | np.floating):
         text = "nan" if math.isnan(value) else f"{float(value):g}"
     elif isinstance(value, str):

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.console import Console
 
+from .._lazy import numpy as np
 from .._limits import check
 from ..errors import MoatlabError, fmt_value
 

@@ -6,10 +6,10 @@ import math
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
 
+from .._lazy import numpy as np
 from .._limits import check
 from ._common import OutDir, Table, atomic_dir, default_out, dumps, fail
 from .app import app

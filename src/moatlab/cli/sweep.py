@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
 
+from .._lazy import numpy as np
 from .._limits import check
 from ..errors import require_extra
 from ._common import (

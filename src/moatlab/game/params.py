@@ -10,8 +10,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any
 
-import numpy as np
-
+from .._lazy import numpy as np
 from .._validate import ParameterError, check_choice, check_range
 
 PENALTY_FORMS = ("lump_sum", "turnover", "shortfall")
