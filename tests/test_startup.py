@@ -23,3 +23,13 @@ def test_the_lazy_numpy_behaves_like_numpy():
     from moatlab._lazy import numpy as lazy
 
     assert lazy.ndarray is numpy.ndarray and lazy.linspace(0, 1, 3).tolist() == [0.0, 0.5, 1.0]
+
+
+def test_the_lazy_numpy_survives_copy_and_pickle():
+    import copy
+    import pickle
+
+    from moatlab._lazy import numpy as lazy
+
+    for twin in (copy.copy(lazy), copy.deepcopy(lazy), pickle.loads(pickle.dumps(lazy))):
+        assert twin.pi == lazy.pi

@@ -440,7 +440,9 @@ def test_market_runs_in_the_background_with_progress_and_cancel(browser, url, se
         page.wait_for_function(f'document.querySelectorAll("{pressed}").length === {k}')
         page.click("#market-run")
         runs = f"'{k * 30}'"
-        page.wait_for_function(f"document.querySelector('#market-progress').getAttribute('max') === {runs}")
+        # the job starts in a process of its own (it imports the simulator): allow for a loaded machine
+        page.wait_for_function(f"document.querySelector('#market-progress').getAttribute('max') === {runs}",
+                               timeout=180_000)
         assert page.is_enabled("#market-cancel") and page.is_disabled("#market-run")
         assert proc.children(recursive=True)  # the job runs in its own process
         page.click("#market-cancel")
@@ -465,6 +467,8 @@ def test_market_runs_in_the_background_with_progress_and_cancel(browser, url, se
         page.wait_for_function("location.search.includes('seeds=2')")
         assert _axe(page) == []
     finally:
+        if page.query_selector("#market-cancel") and page.is_enabled("#market-cancel"):
+            page.click("#market-cancel")  # never leave a long job running for the next test
         page.context.close()
 
 
