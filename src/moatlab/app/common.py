@@ -233,6 +233,19 @@ def parse_query(search: str | None) -> dict[str, str]:
     return dict(parse_qsl((search or "").lstrip("?")[:MAX_QUERY]))
 
 
+def register_click_to_inputs(app: Any, figure_id: str, x_id: str, y_id: str) -> None:
+    """A click on a map figure writes the clicked (x, y) into the two inputs that drive it."""
+    from dash import Input, Output, no_update
+
+    @app.callback(Output(x_id, "value"), Output(y_id, "value"), Input(figure_id, "clickData"),
+                  prevent_initial_call=True)
+    def pick(click):
+        if not click or not click.get("points"):
+            return no_update, no_update
+        pt = click["points"][0]
+        return f"{pt['x']:.4g}", f"{pt['y']:.4g}"
+
+
 def error_message(e: BaseException) -> str:
     """The one place the explorer turns an error into the line a user reads (the CLI's equivalent
     is ``moatlab.cli.main``): the first line, whitespace collapsed, at most 300 characters. Dash

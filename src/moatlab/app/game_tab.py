@@ -30,6 +30,7 @@ from .common import (
     parse_number,
     query,
     register_choice,
+    register_click_to_inputs,
     send_figure,
     send_settings,
     sentence,
@@ -473,17 +474,7 @@ def register(app) -> None:
         n = grid_size(params)
         return fig, free, f"solved {n} × {n} policies in {ms:.0f} ms on the server"
 
-    @app.callback(
-        Output("game-theta", "value"),
-        Output("game-penalty", "value"),
-        Input("game-landscape", "clickData"),
-        prevent_initial_call=True,
-    )
-    def pick(click):
-        if not click or not click.get("points"):
-            return no_update, no_update
-        p = click["points"][0]
-        return f"{p['x']:.4g}", f"{p['y']:.4g}"
+    register_click_to_inputs(app, "game-landscape", "game-theta", "game-penalty")
 
     @app.callback(
         Output("game-download", "data"),

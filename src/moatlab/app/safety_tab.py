@@ -26,6 +26,7 @@ from .common import (
     parse_number,
     query,
     register_choice,
+    register_click_to_inputs,
     send_settings,
     sentence,
     share_link,
@@ -295,17 +296,7 @@ def register_safety(app) -> None:
         return (figure(ds, p), "", describe(p, r), p, query("safety", p), False,
                 *[sig3(float(r[k])) for k, _, _ in READ])  # fmt: skip
 
-    @app.callback(
-        Output("safety-theta_g", "value"),
-        Output("safety-theta_d", "value"),
-        Input("safety-figure", "clickData"),
-        prevent_initial_call=True,
-    )
-    def pick(click):
-        if not click or not click.get("points"):
-            return no_update, no_update
-        pt = click["points"][0]
-        return f"{pt['x']:.4g}", f"{pt['y']:.4g}"
+    register_click_to_inputs(app, "safety-figure", "safety-theta_g", "safety-theta_d")
 
     @app.callback(
         Output("safety-download", "data"),
