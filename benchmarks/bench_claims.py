@@ -10,6 +10,7 @@ check / baseline per point shows what the runner saves (or costs).
 
 ``--record`` copies the summary, with the exact command and the date, to the packaged
 ``src/moatlab/claims/results/latest.json`` that :func:`moatlab.claims.verdicts` and docs/claims.md read.
+With NAMEs, only those claims' entries are replaced and the run is listed under ``updates``.
 
 ``--resume`` continues a run in ``--out`` from its finished chunks (the times then count only the
 rest).
@@ -94,6 +95,15 @@ def main() -> None:
             if prev.get("command") == command:
                 payload["seconds_total"] = prev.get("seconds_total")
         payload["workers"] = a.workers
+        if a.names and RESULTS.exists():  # some claims only: replace their entries, keep the others
+            import json
+
+            prev = json.loads(RESULTS.read_text())
+            new = {c["name"]: c for c in payload["claims"]}
+            merged = [new.pop(c["name"], c) for c in prev["claims"]] + list(new.values())
+            update = {k: payload[k] for k in ("command", "date", "seconds_total", "workers") if k in payload}
+            update["claims"] = sorted({c["name"] for c in payload["claims"]})
+            payload = {**prev, "claims": merged, "updates": [*prev.get("updates", []), update]}
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         from moatlab.claims.check import _dumps
 

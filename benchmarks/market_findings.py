@@ -3,6 +3,7 @@
     python benchmarks/market_findings.py                  # the claims' numbers
     python benchmarks/market_findings.py --sensitivity    # Morris screening of HHI (moatlab.sweep)
     python benchmarks/market_findings.py --fragility      # M1 with one parameter halved or doubled
+    python benchmarks/market_findings.py --figures docs/img   # also the docs' figures, same runs
 
 Prints: the scenario table (means over months 60–119 with 95% CIs), the paired differences the
 claims M1–M5 test, the asset knock-outs, the competition sweep (M4), the appropriability sweep,
@@ -28,7 +29,7 @@ def lower(x: np.ndarray) -> float:
     return float(x.mean() - stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
 
 
-def main() -> None:
+def main(figures: str | None = None) -> None:
     base = load_scenario("baseline").params
     knock = [
         MarketScenario(f"no_{a}", make_params({"assets": {a: {"weight": 0.0}}}, base=base)) for a in ASSETS
@@ -62,6 +63,8 @@ def main() -> None:
     print(f"  M1 at appropriability 0.15: HHI lower bound {lower(run_means(d).hhi.values.ravel()):,.0f}")
     vals = [0.0, 0.25, 0.5, 0.75, 1.0]
     rm = sweep(base, "competition", vals, seeds=SEEDS, seed=0)
+    if figures:
+        _figures(figures, ds, rm)
     print("\ncompetition sweep (M4):", vals)
     print("  innovation:", np.round(rm.growth.mean("seed").values, 5))
     print("  HHI:", np.round(rm.hhi.mean("seed").values, 0))
@@ -72,14 +75,32 @@ def main() -> None:
     print("  HHI:", np.round(rm.hhi.mean("seed").values, 0))
 
 
+def _figures(folder: str, ds, rm_competition) -> None:
+    """docs/img/market_bands.png, market_compare.png and market_innovation.png from these ensembles."""
+    from pathlib import Path
+
+    from moatlab.plots.market import plot_bands, plot_compare, plot_innovation
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    plot_bands(ds.sel(scenario=["baseline", "rogue_giant", "leak", "fractionalisation"])).savefig(
+        out / "market_bands.png", dpi=110)
+    s = summary(ds)
+    plot_compare(s[s.scenario.isin(NAMES)]).savefig(out / "market_compare.png", dpi=110)
+    plot_innovation(rm_competition, field="competition").savefig(out / "market_innovation.png", dpi=110)
+    print(f"figures written to {out}")
+
+
 SENSITIVITY = {
     "appropriability": (0.0, 1.0),
     "competition": (0.0, 1.0),
-    "quality_sensitivity": (0.75, 3.0),
+    "quality_sensitivity": (0.152, 0.608),
+    "scaling": (0.59, 2.36),
     "demand_growth": (0.015, 0.06),
     "quality_noise": (0.25, 1.0),
     "adopt_cost": (0.005, 0.5),
     "entry_cost": (0.05, 0.4),
+    "funding_runway": (6.0, 120.0),
     "outside_tracking": (0.5, 1.0),
 }
 
@@ -98,12 +119,14 @@ def sensitivity(trajectories: int = 10) -> None:
     print(res.table.sort_values("mu_star", ascending=False).round(1).to_string())
 
 
-FRAGILITY = {"quality_sensitivity": (0.75, 3.0), "demand_growth": (0.015, 0.06), "competition": (0.25, 1.0),
-             "quality_noise": (0.25, 1.0)}  # fmt: skip
+# half and twice the calibrated defaults
+FRAGILITY = {"quality_sensitivity": (0.152, 0.608), "scaling": (0.59, 2.36), "demand_growth": (0.015, 0.06),
+             "competition": (0.25, 1.0), "quality_noise": (0.25, 1.0)}  # fmt: skip
 
 
 def fragility() -> None:
-    """M1's rule (lower 95% bound of HHI above 2,500, 30 seeds) with one parameter halved or doubled."""
+    """M1's rule (lower 95% bound of HHI above 2,500, 30 seeds) with one parameter halved or doubled
+    (and M3's concentration part: the same rule for the rogue giant)."""
     base = load_scenario("baseline").params
     sc = [
         MarketScenario(f"{k}={v}", make_params({k: v}, base=base)) for k, vs in FRAGILITY.items() for v in vs
@@ -123,4 +146,4 @@ if __name__ == "__main__":
     elif "--fragility" in sys.argv:
         fragility()
     else:
-        main()
+        main(sys.argv[sys.argv.index("--figures") + 1] if "--figures" in sys.argv else None)

@@ -47,7 +47,10 @@ def test_market_defaults_are_the_packaged_baseline():
     base = load_scenario("baseline").params
     for n in ("M1", "M2", "M3", "M4", "M5"):
         for k, v in get(n).defaults.items():
-            assert getattr(base, k) == pytest.approx(v), (n, k)
+            obj = base
+            for part in k.split("."):
+                obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+            assert obj == pytest.approx(v), (n, k)
 
 
 def test_unknown_claim_names_the_known_ones():

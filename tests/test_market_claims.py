@@ -44,6 +44,12 @@ def lower(x):
     return x.mean() - stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured (30 seeds, calibrated defaults): baseline HHI over months 60-119 is 1,632 "
+    "[1,583, 1,680], below 2,500 (at appropriability 0.15 the lower bound is 1,375); in the calibration "
+    "window, months 12-35, it is about 2,500",
+)
 def test_m1_specialised_assets_keep_the_foundation_layer_concentrated_under_weak_appropriability():
     base = load_scenario("baseline").params
     for a in (0.15, 0.3):  # weak appropriability: knowledge leaks at 70–85% of the open rate
@@ -78,14 +84,21 @@ def _m3(scenario):
     assert hhi_lo > CONCENTRATED, (scenario, "hhi", hhi_lo)  # an oligopoly with a fringe
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured (30 seeds, calibrated defaults): the rogue giant raises the open-base share by 0.284 "
+    "[0.188, 0.380] and derivatives by 282 [186, 377], but HHI is 1,200 [1,050, 1,351], below 2,500: "
+    "not a concentrated layer",
+)
 def test_m3_a_rogue_giant_raises_open_bases_and_derivatives_while_the_layer_stays_concentrated():
     _m3("rogue_giant")
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured (30 seeds): the leak raises the open-base share by 0.080 [0.057, 0.103], "
-    "not by the spec's 0.1; derivatives rise and HHI stays above 2,500 (lower bound 2,573)",
+    reason="measured (30 seeds, calibrated defaults): over months 60-119 the leak moves the open-base share "
+    "by 0.0004 [-0.00005, 0.0008]: with technical progress the leaked model is obsolete within months, "
+    "and HHI is 1,622 [1,563, 1,681], below 2,500",
 )
 def test_m3_a_leak_raises_open_bases_and_derivatives_while_the_layer_stays_concentrated():
     _m3("leak")
@@ -93,9 +106,9 @@ def test_m3_a_leak_raises_open_bases_and_derivatives_while_the_layer_stays_conce
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured (30 seeds): sweeping `competition` (the share of rents lost to a neck-and-neck rival, "
-    "Aghion et al. 2005) over 0, 0.25, 0.5, 0.75, 1, innovation is 0.0400, 0.0394, 0.0369, 0.0348, 0.0348 "
-    "per month: its maximum is at 0, no inverted U",
+    reason="measured (30 seeds, calibrated defaults): sweeping `competition` (the share of rents lost to a "
+    "neck-and-neck rival, Aghion et al. 2005) over 0, 0.25, 0.5, 0.75, 1, innovation is 0.2214, 0.2154, "
+    "0.2044, 0.1964, 0.1916 per month: its maximum is at 0, no inverted U",
 )
 def test_m4_innovation_is_an_inverted_u_in_competition():
     vals = [0.0, 0.25, 0.5, 0.75, 1.0]  # competition κ_c: how much of its margin a firm loses to a rival
@@ -107,19 +120,28 @@ def test_m4_innovation_is_an_inverted_u_in_competition():
         assert lower(g[k] - g[end]) > 0, vals[end]
 
 
-def test_m5_fractionalisation_lowers_hhi_and_raises_entry_benchmarks_raise_user_surplus():
+def test_m5_fractionalisation_lowers_hhi_and_raises_entry():
     ds = ensemble()
     _, _, hi = difference(ds, "fractionalisation", "baseline", "hhi")
     assert hi < 0
     _, lo, _ = difference(ds, "fractionalisation", "baseline", "entries")
     assert lo > 0
-    _, lo, _ = difference(ds, "public_benchmarks", "baseline", "consumer_surplus")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured (30 seeds, calibrated defaults): public benchmarks change quality-adjusted user surplus "
+    "by +0.02 [-0.30, +0.35] $B a month: the paired interval contains zero (users' calibrated response to "
+    "quality, 0.155, is weak, so better information about quality is worth little to them)",
+)
+def test_m5_public_benchmarks_raise_user_surplus():
+    _, lo, _ = difference(ensemble(), "public_benchmarks", "baseline", "consumer_surplus")
     assert lo > 0
 
 
 KNOCKOUT_FAILS = {
-    "compute": "measured (30 seeds): knocking out compute moves HHI by −66 [−393, +262]: the paired "
-    "interval contains zero"
+    "benchmarks": "measured (30 seeds, calibrated defaults): knocking out benchmarks moves HHI by −34 "
+    "[−90, +21]: the paired interval contains zero"
 }
 
 

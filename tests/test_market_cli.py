@@ -82,12 +82,13 @@ def test_bad_input_gives_one_line_exit_2_and_writes_nothing(tmp_path):
 
 def test_calibrate_writes_the_fit_and_resumes(tmp_path):
     out = tmp_path / "cal"
-    args = ("calibrate", "--samples", "2", "--seeds", "1", "--periods", "36", "--seed", "3", "--json")
+    args = ("calibrate", "--samples", "2", "--seeds", "1", "--periods", "36", "--seed", "3", "--refine", "1",
+            "--refine-seeds", "1", "--json")  # fmt: skip
     r = run(*args, "--out", str(out))
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
-    assert set(doc["fitted"]) >= {"entry_cost", "adopt_cost"} and len(doc["fit"]) == 5
-    for f in ("fitted.json", "fit.csv", "identification.csv", "points.csv"):
+    assert set(doc["fitted"]) >= {"entry_cost", "adopt_cost"} and len(doc["fit"]) == 6
+    for f in ("fitted.json", "fit.csv", "identification.csv", "jacobian.csv", "points.csv"):
         assert (out / f).stat().st_size > 0, f
     again = run(*args, "--out", str(out))  # the points are kept beside the output: nothing is rerun
     assert again.returncode == 0 and json.loads(again.stdout)["fitted"] == doc["fitted"]
@@ -100,6 +101,7 @@ def test_calibrate_bad_input(tmp_path):
         (("--targets", str(bad)), "hhi.value"),
         (("--samples", "0"), "--samples = 0 is not allowed"),
         (("--periods", "12"), "--periods = 12 is not allowed"),
+        (("--refine", "0"), "--refine = 0 is not allowed"),
     ]:
         out = tmp_path / "o"
         r = run("calibrate", *args, "--out", str(out))

@@ -140,3 +140,64 @@ def test_calibration_on_a_dask_cluster_gives_the_in_process_numbers():
         remote = calibrate(client=c, **kw)
     pd_cols = ["adopt_cost", "hhi", "lineage_share", "loss"]
     np.testing.assert_array_equal(local.points[pd_cols].to_numpy(), remote.points[pd_cols].to_numpy())
+
+
+def test_the_defaults_are_the_packaged_calibration():
+    """The shipped defaults are the fitted values of the packaged calibration (to 3 significant figures)."""
+    import json
+    from importlib import resources
+
+    from moatlab.market import MarketParams
+
+    doc = json.loads((resources.files("moatlab.market") / "data" / "calibration" / "fitted.json").read_text())
+    p = MarketParams()
+    for name, value in doc["fitted"].items():
+        obj = p
+        for part in name.split("."):
+            obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+        assert float(obj) == float(f"{value:.3g}"), (name, obj, value)
+
+
+def test_standard_errors_flag_a_parameter_the_moments_do_not_see():
+    from moatlab.market.calibrate import standard_errors
+
+    rng = np.random.default_rng(0)
+    jac = rng.normal(size=(6, 3))
+    se, rank = standard_errors(jac)
+    assert rank == 3 and np.isfinite(se).all()
+    # the same moments with a fourth parameter they do not depend on
+    se4, rank4 = standard_errors(np.column_stack([jac, np.zeros(6)]))
+    assert rank4 == 3 and np.isinf(se4[3]) and np.allclose(se4[:3], se)
+    # two parameters that act only together: neither is pinned down alone
+    col = rng.normal(size=6)
+    se2, rank2 = standard_errors(np.column_stack([col, 2 * col, rng.normal(size=6)]))
+    assert rank2 == 2 and np.isinf(se2[:2]).all() and np.isfinite(se2[2])
+
+
+def test_the_calibrated_defaults_stay_below_the_firm_cap_with_entry_and_exit():
+    """The failure the first calibration had: run past the 24 months it fits, entry ran to the firm
+    cap with no exit. Threshold fixed before the run: over 120 months and 4 seeds, the number of active
+    firms stays below the cap (80) in every month, and every run has both entries and exits."""
+    for s in range(4):
+        df = MarketModel(make_params({}), rng=s).run()
+        assert df.active.max() < make_params({}).max_firms, (s, df.active.max())
+        assert df.entries.sum() > 0 and df.exits.sum() > 0, s
+
+
+def test_progress_makes_a_dollar_buy_more_effective_compute_later():
+    a = MarketModel(make_params({"periods": 1}), rng=0)
+    assert a._progress(12) == pytest.approx(np.exp(12 * a.p.progress))
+    b = MarketModel(make_params({"periods": 1, "progress": 0.0}), rng=0)
+    assert b._progress(12) == 1.0
+
+
+def test_start_up_funding_runs_out_and_incumbents_keep_theirs():
+    m = MarketModel(make_params({"periods": 1}), rng=0)
+    rows = np.flatnonzero(m.alive)
+    early, late = m._funding(rows, 0), m._funding(rows, 60)
+    inc = m.incumbent[rows]
+    size_ratio = 1.0  # _funding uses the current market size: the same in both calls
+    assert np.allclose(late[inc], early[inc] * size_ratio)
+    assert np.allclose(late[~inc], early[~inc] * np.exp(-60 / m.p.funding_runway))
+    endless = MarketModel(make_params({"periods": 1, "funding_runway": 0.0}), rng=0)
+    assert np.allclose(endless._funding(rows, 60), endless._funding(rows, 0))

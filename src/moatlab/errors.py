@@ -62,6 +62,9 @@ class ParameterError(MoatlabError, ValueError):
         self.allowed = allowed
         super().__init__(f"{name} = {fmt_value(value)} is not allowed: must be {allowed}")
 
+    def __reduce__(self):  # picklable, so that an error in a worker process reaches the caller intact
+        return (type(self), (self.name, self.value, self.allowed))
+
 
 class InputFileError(MoatlabError, FileNotFoundError):
     """A file or folder named by the user is missing, is the wrong kind, or cannot be read."""
@@ -74,7 +77,11 @@ class DataFormatError(MoatlabError, ValueError):
         from .measures._io import LoadError  # the record type the data loaders report
 
         self.error = LoadError(str(path), where, problem)
+        self._args = (path, where, problem)
         super().__init__(str(self.error))
+
+    def __reduce__(self):
+        return (type(self), self._args)
 
 
 class ScenarioError(MoatlabError, ValueError):

@@ -1,8 +1,9 @@
 """Claims M1–M5 of the market simulator (Azoulay, Krieger and Nagaraj, *Old Moats for New Models*, 2024).
 
 Each decision repeats the corresponding test of ``tests/test_market_claims.py`` at one point of a
-plausible space around the calibration of docs/market.md (each parameter from half to twice its
-default, appropriability within "weak"), with the same thresholds but a smaller ensemble per point
+plausible space around the calibration of docs/market.md (each calibrated parameter over its fitted
+value ± one standard error within its search range, the others from half to twice their default,
+appropriability within "weak"), with the same thresholds but a smaller ensemble per point
 (``ENSEMBLE`` = 30 seeded runs per scenario, as in the tests; intervals are t-based 95 % intervals of the
 ensemble mean or of the paired difference, so a smaller ensemble makes a claim harder to pass, never
 easier).
@@ -26,17 +27,44 @@ ENSEMBLE = 30
 REQUIRES = (("mesa", "abm"),)  # the simulator runs on Mesa
 CONCENTRATED = 2500.0  # the 2010 US Horizontal Merger Guidelines' "highly concentrated"
 
-QS = uniform("quality_sensitivity", 0.75, 3.0,
-             "users' response to quality from half to twice the calibrated 1.5")
-DG = uniform("demand_growth", 0.015, 0.06, "market growth from half to twice the calibrated 3 % a month")
+FITTED: dict[str, float] = {}  # the calibrated defaults, 3 significant figures (as in MarketParams)
+
+
+def _calibrated_axes() -> tuple:
+    """The calibrated parameters over their uncertainty: fitted value ± one local standard error (from the
+    packaged calibration's Jacobian), within the calibration's search range. A parameter the targets do
+    not pin down therefore spans most or all of its plausible range."""
+    import csv
+    from pathlib import Path
+
+    # a path beside this package, not importlib.resources: that would import moatlab.market, and Mesa with it
+    path = Path(__file__).resolve().parents[1] / "market" / "data" / "calibration" / "identification.csv"
+    axes = []
+    with path.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            fit, se = float(f"{float(r['fitted']):.3g}"), float(r["se"])
+            lo, hi = max(float(r["low"]), fit - se), min(float(r["high"]), fit + se)
+            rng = f"[{float(r['low']):g}, {float(r['high']):g}]"
+            axes.append(uniform(r["parameter"], lo, hi,
+                                f"calibrated {fit:g}, ± one standard error ({se:.3g}) within {rng}"))
+            FITTED[r["parameter"]] = fit
+    return tuple(axes)
+
+
+CALIBRATED = _calibrated_axes()
+DG = uniform("demand_growth", 0.015, 0.06, "market growth from half to twice the default 3 % a month")
 CO = uniform("competition", 0.25, 1.0,
              "from a quarter to all of the margin competed away between close rivals")
-QN = uniform("quality_noise", 0.25, 1.0, "benchmark noise from half to twice the calibrated 0.5")
-AP = uniform("appropriability", 0.1, 0.45, "weak appropriability, the paper's regime (calibrated 0.3)")
-SPACE = (QS, DG, CO, QN, AP)
-# the packaged baseline's values (tests/test_claims_registry.py checks they still match)
-DEFAULTS = {"quality_sensitivity": 1.5, "demand_growth": 0.03, "competition": 0.5, "quality_noise": 0.5,
-            "appropriability": 0.3}
+QN = uniform("quality_noise", 0.25, 1.0, "benchmark noise from half to twice the default 0.5")
+AP = uniform("appropriability", 0.1, 0.45, "weak appropriability, the paper's regime (default 0.3)")
+SPACE = (*CALIBRATED, DG, CO, QN, AP)
+
+
+# the shipped defaults: the calibrated values (3 significant figures, as in MarketParams) and the others'
+# defaults; read without importing the simulator (Mesa is an optional extra), and
+# tests/test_claims_registry.py checks they match the packaged baseline
+DEFAULTS = {**FITTED,
+            "demand_growth": 0.03, "competition": 0.5, "quality_noise": 0.5, "appropriability": 0.3}
 RULE = ("t-based 95 % intervals over {e} seeded runs per scenario (paired across scenarios), run means over "
         "the later half of 120 months")
 
@@ -48,10 +76,12 @@ def _seed(ss: np.random.SeedSequence) -> int:
 def _run(points: dict[str, np.ndarray], i: int, scenarios: list, seed, ensemble: int, extra=None):
     """Run means (scenario × seed) of the packaged ``scenarios`` with point ``i``'s parameters."""
     from ..market import make_params
+    from ..market.calibrate import _overrides
     from ..market.ensemble import run_ensemble
     from ..market.scenario import MarketScenario, load_scenario
 
-    over = {k: float(v[i]) for k, v in points.items()}
+    over = _overrides({k: float(v[i]) for k, v in points.items()}, 120)
+    del over["periods"]
     items = []
     for name in scenarios:
         o = dict(over, **(extra or {}).get(name, {}))

@@ -235,10 +235,17 @@ def calibrate_cmd(
     targets: Annotated[
         str | None, typer.Option("--targets", help="TOML file of target moments (default: packaged facts)")
     ] = None,
-    samples: Annotated[int, typer.Option("--samples", help="points of the Latin hypercube")] = 128,
-    seeds: Annotated[int, typer.Option("--seeds", help="runs per scenario and point")] = 4,
+    samples: Annotated[int, typer.Option("--samples", help="points of the Latin hypercube")] = 500,
+    seeds: Annotated[int, typer.Option("--seeds", help="runs per scenario and point")] = 3,
     periods: Annotated[int, typer.Option("--periods", help="months per run (>= 36)")] = 48,
-    seed: Annotated[int, typer.Option("--seed", help="seeds the design and the runs")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="seeds the design and the runs")] = 3,
+    refine: Annotated[
+        int, typer.Option("--refine", help="best points run again on fresh seeds; the fit is the best there")
+    ] = 8,
+    refine_seeds: Annotated[
+        int,
+        typer.Option("--refine-seeds", help="runs per scenario for the re-check (0: 4 × --seeds)"),
+    ] = 0,
     workers: Workers = 1,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address: run the points there")
@@ -249,9 +256,11 @@ def calibrate_cmd(
     """Fit the free parameters to stylised facts by simulated moments (resumable: rerun to continue).
 
     Writes fitted.json (values), fit.csv (per target: value, simulated, z, source),
-    identification.csv (which parameters the targets pin down) and points.csv (every point).
+    identification.csv (standard errors from the Jacobian of the moments: which parameters the
+    targets pin down), jacobian.csv and points.csv (every point of the design).
 
-    Example: moatlab market calibrate --samples 160 --seeds 4 --seed 2024 --out out/calib
+    The defaults are the run that produced the shipped defaults (docs/market.md, "Calibration"):
+    moatlab market calibrate --workers 2 --out out/calib  (about 2 minutes on 2 cores)
     """
     _market()
     from ..market.calibrate import calibrate, load_targets
@@ -266,6 +275,10 @@ def calibrate_cmd(
         fail(f"--seed = {seed} is not allowed: must be an integer >= 0")
     if workers < 1:
         fail(f"--workers = {workers} is not allowed: must be an integer >= 1")
+    if not 1 <= refine <= 1000:
+        fail(f"--refine = {refine} is not allowed: must be an integer in [1, 1000]")
+    if not 0 <= refine_seeds <= 1000:
+        fail(f"--refine-seeds = {refine_seeds} is not allowed: must be an integer in [0, 1000]")
     tg = load_targets(targets)
     out = Path(out)
     work = out.parent / f".{out.name}.points"  # the resumable part lives beside the final folder
@@ -274,13 +287,15 @@ def calibrate_cmd(
     with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("points", total=samples)
         res = calibrate(tg, samples=samples, seeds=seeds, periods=periods, rng=seed, workers=workers,
-                        scheduler=scheduler, out=work, progress=lambda k: bar.advance(task, k))  # fmt: skip
-    doc = {"fitted": res.fitted, "meta": res.meta, "loss": float(res.points["loss"].min())}
+                        scheduler=scheduler, out=work, refine=refine, refine_seeds=refine_seeds or None,
+                        progress=lambda k: bar.advance(task, k))  # fmt: skip
+    doc = {"fitted": res.fitted, "meta": res.meta, "loss": float(res.meta["loss"])}
     with atomic_dir(out) as tmp:
         (tmp / "fitted.json").write_text(dumps(doc) + "\n", encoding="utf-8")
         res.fit.to_csv(tmp / "fit.csv", index=False)
         res.identification.to_csv(tmp / "identification.csv", index=False)
         res.points.to_csv(tmp / "points.csv", index=False)
+        res.jacobian.to_csv(tmp / "jacobian.csv")
     if json:
         typer.echo(dumps({**doc, "fit": res.fit.to_dict(orient="records"),
                           "identification": res.identification.to_dict(orient="records")}))  # fmt: skip
@@ -293,6 +308,6 @@ def calibrate_cmd(
     Console().print(t)
     for r in res.identification.itertuples():
         pin = "pinned down" if r.pinned_down else "NOT pinned down by the targets"
-        span = f"good points span {r.good_iqr_share:.0%} of the range"
+        span = f"standard error {r.se:.3g} = {r.se_share:.0%} of its range"
         typer.echo(f"{r.parameter} = {r.fitted:.4g}  ({pin}; {span})")
-    typer.echo(f"wrote {out}/fitted.json, fit.csv, identification.csv, points.csv")
+    typer.echo(f"wrote {out}/fitted.json, fit.csv, identification.csv, jacobian.csv, points.csv")

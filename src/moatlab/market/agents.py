@@ -63,9 +63,13 @@ class FoundationFirm(mesa.Agent):
         return pol.theta if penalty > m.last_royalty[self.idx] else o
 
     def settle(self) -> None:
-        """Count periods under water; leave the market after ``exit_patience`` of them."""
+        """Count months under water — negative cash, or running at a loss (outside funding and revenue
+        below running costs: the money has stopped and users have not come) — and leave the market
+        after ``exit_patience`` of them in a row (shut down or absorbed, as Inflection, Adept and
+        Character.AI were in 2024)."""
         m = self.model
-        self.losing = self.losing + 1 if m.cash[self.idx] < 0 else 0
+        under = m.cash[self.idx] < 0 or m.operating[self.idx] < 0
+        self.losing = self.losing + 1 if under else 0
         if self.losing >= m.p.exit_patience:
             m.retire(self)
 

@@ -40,16 +40,15 @@ from .params import MarketParams, make_params, nested
 from .scenario import load_scenario
 
 WINDOW = (12, 36)  # months standing for 2023–2024
-MOMENTS = ("hhi", "frontier_firms", "entries_per_year", "price_fall", "lineage_share")
+MOMENTS = ("hhi", "frontier_firms", "entries_per_year", "exits_per_year", "price_fall", "lineage_share")
 
 #: free parameters and their search ranges (reasons in docs/market.md)
 FREE: dict[str, tuple[float, float]] = {
+    "scaling": (0.5, 2.0),
+    "quality_sensitivity": (0.1, 2.0),
+    "types.challenger.funding": (0.01, 1.0),
     "entry_cost": (0.0, 0.4),
     "adopt_cost": (0.005, 0.5),
-    "adopt_noise": (0.0, 3.0),
-    "imitation": (0.1, 1.0),
-    "fixed_cost_growth": (0.0, 0.03),
-    "scaling": (0.5, 2.0),
 }
 
 
@@ -72,6 +71,7 @@ class CalibrationResult:
     identification: pd.DataFrame
     points: pd.DataFrame
     meta: dict = field(default_factory=dict)
+    jacobian: pd.DataFrame | None = None
 
 
 def load_targets(path: str | os.PathLike | None = None) -> list[Target]:
@@ -104,6 +104,7 @@ def moments(base: pd.DataFrame, leak: pd.DataFrame | None, leak_period: int = 12
         "hhi": float(w["hhi"].mean()),
         "frontier_firms": float(w["frontier_firms"].mean()),
         "entries_per_year": float(w["entries"].sum() * 12 / len(w)),
+        "exits_per_year": float(w["exits"].sum() * 12 / len(w)),
         "price_fall": float(1 - np.exp(12 * dl.mean())) if dl.size else np.nan,
         "lineage_share": np.nan,
     }
@@ -112,10 +113,27 @@ def moments(base: pd.DataFrame, leak: pd.DataFrame | None, leak_period: int = 12
     return out
 
 
+def _overrides(values: dict[str, float], periods: int) -> dict:
+    """Dotted names (``types.challenger.funding``) → nested overrides for :func:`make_params`."""
+    out: dict = {"periods": periods}
+    for k, v in values.items():
+        _deep_update(out, nested(k, v))
+    return out
+
+
+def _deep_update(a: dict, b: dict) -> None:
+    for k, v in b.items():
+        if isinstance(v, dict) and isinstance(a.get(k), dict):
+            _deep_update(a[k], v)
+        else:
+            a[k] = v
+
+
 def _point(args) -> dict[str, float]:
-    overrides, seeds, seed, periods = args
-    base = make_params({**overrides, "periods": periods}, base=load_scenario("baseline").params)
-    leak = make_params({**overrides, "periods": periods}, base=load_scenario("leak").params)
+    values, seeds, seed, periods = args
+    over = _overrides(values, periods)
+    base = make_params(over, base=load_scenario("baseline").params)
+    leak = make_params(over, base=load_scenario("leak").params)
     rows = []
     for ss in seed_sequences(seed, seeds):
         b = MarketModel(base, rng=ss).run()
@@ -144,6 +162,8 @@ def calibrate(
     client=None,
     out: str | os.PathLike | None = None,
     good: float = 0.2,
+    refine: int = 8,
+    refine_seeds: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> CalibrationResult:
     """Fit ``free`` parameters (name → (low, high)) to ``targets`` by simulated moments.
@@ -170,7 +190,12 @@ def calibrate(
         Folder where ``points.csv`` grows as points finish; an existing one with the same design is
         resumed.
     good : float
-        Share of best points used to judge identification.
+        Share of best points whose spread is reported (``good_iqr_share``).
+    refine : int
+        The best ``refine`` points of the design are run again on fresh seeds (``refine_seeds``,
+        default 4 × ``seeds``); the fit is the best of them there, so that it is not chosen on luck.
+    refine_seeds : int, optional
+        Runs per scenario for the re-check and the Jacobian.
 
     Returns
     -------
@@ -188,6 +213,11 @@ def calibrate(
         raise ParameterError("periods", periods, "an integer in [36, 1000]")
     if not (isinstance(workers, int) and workers >= 1):
         raise ParameterError("workers", workers, "an integer >= 1")
+    if not (isinstance(refine, int) and 1 <= refine <= 1000):
+        raise ParameterError("refine", refine, "an integer in [1, 1000]")
+    refine_seeds = 4 * seeds if refine_seeds is None else refine_seeds
+    if not (isinstance(refine_seeds, int) and 1 <= refine_seeds <= 1000):
+        raise ParameterError("refine_seeds", refine_seeds, "an integer in [1, 1000]")
     for name, (lo, hi) in free.items():
         if not lo < hi:
             raise ParameterError(f"free.{name}", (lo, hi), "low < high")
@@ -227,28 +257,42 @@ def calibrate(
         if progress:
             progress(1)
 
-    if client is not None or scheduler:
-        import contextlib
-
-        from ..sweep.runner import _client
-
-        ctx = contextlib.nullcontext(client) if client is not None else _client(None, scheduler)
-        with ctx as c:
-            futures = c.map(_point, jobs, pure=False)
-            for k, fut in zip(todo, futures, strict=True):
-                record(k, fut.result())
-    elif workers == 1:
-        for k, job in zip(todo, jobs, strict=True):
-            record(k, _point(job))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
-            for k, m in zip(todo, ex.map(_point, jobs), strict=True):
-                record(k, m)
-    pts = pd.DataFrame([done[k] for k in sorted(done)])
-    pts["point"] = pts["point"].astype(int)
-    pts["loss"] = [loss(r, targets) for r in pts.to_dict("records")]
-    best = pts.loc[pts["loss"].idxmin()]
-    fitted = {n: float(best[n]) for n in names}
+    run = _Runner(workers, scheduler, client)
+    with run:
+        for k, m in zip(todo, run.map(jobs), strict=True):
+            record(k, m)
+        pts = pd.DataFrame([done[k] for k in sorted(done)])
+        pts["point"] = pts["point"].astype(int)
+        pts["loss"] = [loss(r, targets) for r in pts.to_dict("records")]
+        # 2. the best few points again, on fresh and more seeds: the design's best is partly luck
+        check_seed = int(gen.integers(2**31))
+        cand = pts.nsmallest(min(refine, len(pts)), "loss")
+        cjobs = [({n: float(r[n]) for n in names}, refine_seeds, check_seed, periods)
+                 for _, r in cand.iterrows()]
+        checked = pd.DataFrame(list(run.map(cjobs)))
+        checked["loss"] = [loss(r, targets) for r in checked.to_dict("records")]
+        b = int(np.argmin(checked["loss"].to_numpy()))
+        fitted = {n: float(cand.iloc[b][n]) for n in names}
+        best = checked.iloc[b]
+        # 3. local identification: the Jacobian of the scaled moments at the fit (common random numbers)
+        theta = np.array([fitted[n] for n in names])
+        h = 0.05 * (hi - lo)
+        up, dn = np.minimum(theta + h, hi), np.maximum(theta - h, lo)
+        jjobs = []
+        for j, n in enumerate(names):
+            for v in (up[j], dn[j]):
+                jjobs.append(({**fitted, n: float(v)}, refine_seeds, check_seed, periods))
+        jm = pd.DataFrame(list(run.map(jjobs)))
+    tnames = [t.name for t in targets]
+    scales = np.array([t.scale for t in targets])
+    jac = np.zeros((len(targets), len(names)))
+    for j in range(len(names)):
+        mu, md = jm.iloc[2 * j][tnames].to_numpy(float), jm.iloc[2 * j + 1][tnames].to_numpy(float)
+        jac[:, j] = (mu - md) / (up[j] - dn[j]) / scales
+    jac = np.where(np.isfinite(jac), jac, 0.0)
+    se, rank = standard_errors(jac)
+    with np.errstate(divide="ignore"):
+        se_alone = 1.0 / np.sqrt((np.where(np.isfinite(jac), jac, 0.0) ** 2).sum(axis=0))
     fit = pd.DataFrame(
         [
             {"target": t.name, "value": t.value, "simulated": float(best[t.name]), "scale": t.scale,
@@ -259,21 +303,87 @@ def calibrate(
     k_good = max(2, int(np.ceil(good * len(pts))))
     top = pts.nsmallest(k_good, "loss")
     ident = []
-    for n in names:
-        width = hi[names.index(n)] - lo[names.index(n)]
+    for j, n in enumerate(names):
+        width = hi[j] - lo[j]
         q1, q3 = np.percentile(top[n], [25, 75])
-        spread = float((q3 - q1) / width)
-        j = names.index(n)
         ident.append(
-            {"parameter": n, "fitted": fitted[n], "low": lo[j], "high": hi[j], "good_iqr_share": spread,
-             "pinned_down": spread <= 0.25}
+            {"parameter": n, "fitted": fitted[n], "low": lo[j], "high": hi[j], "se": float(se[j]),
+             "se_share": float(se[j] / width), "se_alone": float(se_alone[j]),
+             "good_iqr_share": float((q3 - q1) / width),
+             "pinned_down": bool(se[j] <= 0.25 * width)}
         )  # fmt: skip
-    return CalibrationResult(fitted, fit, pd.DataFrame(ident), pts, meta)
+    meta.update(refine=int(len(cand)), refine_seeds=refine_seeds, check_seed=check_seed, jacobian_rank=rank,
+                loss=float(best["loss"]))  # fmt: skip
+    return CalibrationResult(fitted, fit, pd.DataFrame(ident), pts, meta, jacobian=pd.DataFrame(
+        jac, index=tnames, columns=names))
+
+
+def standard_errors(jac: np.ndarray) -> tuple[np.ndarray, int]:
+    """Local standard errors of the parameters from the Jacobian of the scaled moments.
+
+    ``jac[k, j]`` = ∂(m_k / scale_k)/∂θ_j at the fit. With the loss L = Σ_k ((m_k − target_k)/scale_k)²,
+    the curvature is 2 JᵀJ, and ``se_j = sqrt([(JᵀJ)⁻¹]_jj)`` is how far θ_j can move — the other
+    parameters re-adjusting — before the loss rises by one unit (one target missed by one scale). A
+    direction the moments do not see at all (a zero eigenvalue of JᵀJ) gives the parameters on it an
+    infinite standard error. Returns (se, rank of JᵀJ).
+
+    >>> se, rank = standard_errors(np.array([[1.0, 0.0], [0.0, 0.0]]))
+    >>> float(se[0]), bool(np.isinf(se[1])), rank
+    (1.0, True, 1)
+    """
+    jac = np.where(np.isfinite(jac), jac, 0.0)
+    info = jac.T @ jac
+    top = max(float(np.abs(info).max(initial=0.0)), 1e-300)
+    eigval, eigvec = np.linalg.eigh(info)
+    flat = eigval <= 1e-8 * top
+    rank = int((~flat).sum())
+    se = np.sqrt(np.maximum(np.diag(np.linalg.pinv(info, hermitian=True)), 0.0))
+    if flat.any():
+        unseen = (np.abs(eigvec[:, flat]) > 0.1).any(axis=1)
+        se = np.where(unseen, np.inf, se)
+    return se, rank
+
+
+class _Runner:
+    """Evaluates moment jobs in-process, in a process pool, or on a Dask cluster (same numbers)."""
+
+    def __init__(self, workers: int, scheduler: str | None, client) -> None:
+        self.workers, self.scheduler, self.client = workers, scheduler, client
+        self._stack = None
+
+    def __enter__(self):
+        import contextlib
+
+        self._stack = contextlib.ExitStack()
+        self._c = self._ex = None
+        if self.client is not None or self.scheduler:
+            from ..sweep.runner import _client
+
+            if self.client is not None:
+                ctx = contextlib.nullcontext(self.client)
+            else:
+                ctx = _client(None, self.scheduler)
+            self._c = self._stack.enter_context(ctx)
+        elif self.workers > 1:
+            self._ex = self._stack.enter_context(ProcessPoolExecutor(max_workers=self.workers))
+        return self
+
+    def __exit__(self, *exc):
+        return self._stack.__exit__(*exc)
+
+    def map(self, jobs):
+        if not jobs:
+            return iter(())
+        if self._c is not None:
+            return (f.result() for f in self._c.map(_point, jobs, pure=False))
+        if self._ex is not None:
+            return self._ex.map(_point, jobs)
+        return map(_point, jobs)
 
 
 def fitted_params(result: CalibrationResult, base: MarketParams | None = None) -> MarketParams:
     """The parameter set with the fitted values applied."""
     over: dict = {}
     for k, v in result.fitted.items():
-        over.update(nested(k, v))
+        _deep_update(over, nested(k, v))
     return make_params(over, base=base)

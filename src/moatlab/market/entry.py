@@ -34,31 +34,38 @@ def entry(self: MarketModel, t: int) -> None:
         return
     wts = np.array([p.types[k].entry_share for k in kinds])
     mk = mx.rental_markups(p, t)
-    cost = p.entry_cost * (1.0 + mk.sum())
+    scale = self._market_scale()
+    cost = p.entry_cost * scale * (1.0 + mk.sum())
     target = self.adoption_target()
     for _ in range(arrivals):
         kind = kinds[int(self.rng.choice(len(kinds), p=wts / wts.sum()))]
         tp = p.types[kind]
-        x = tp.compute0 * float(np.exp(p.entry_noise * self.rng.standard_normal())) / (1.0 + mk[0])
+        draw = float(np.exp(p.entry_noise * self.rng.standard_normal()))
+        x = tp.compute0 * scale * self._progress(t) * draw
+        x /= 1.0 + mk[0]
         idx = np.flatnonzero(self.alive)
         k = max(tp.knowhow0, (1 - p.appropriability) * float(self.knowhow[idx].max(initial=0.0)))
-        own = entry_value(self, idx, x, tp, mk, t) * p.entry_horizon - cost * tp.fixed_scale
+        ff = self.funding_factor()
+        months = np.arange(p.entry_horizon)
+        runway = float(np.mean(self.runway(months))) if kind != "incumbent" else 1.0
+        fund = tp.funding * ff * self._funding_scale() * runway - tp.funding * self._funding_scale()
+        own = (entry_value(self, idx, x, tp, mk, t) + fund) * p.entry_horizon - cost * tp.fixed_scale
         plan_adopt = False
         factor = float(np.exp(p.adopt_noise * self.rng.standard_normal()))
         if np.isfinite(target) and target > np.log(x):
             months = max(p.entry_horizon - p.adopt_lag, 0)
             gain = entry_value(self, idx, float(np.exp(target)), tp, mk, t) * months
             adopt = gain + entry_value(self, idx, x, tp, mk, t) * min(p.adopt_lag, p.entry_horizon)
-            adopt -= cost * tp.fixed_scale + p.adopt_cost * factor
+            adopt += fund * p.entry_horizon - cost * tp.fixed_scale - p.adopt_cost * scale * factor
             plan_adopt = adopt > own
             own = max(own, adopt)
         if own > 0:
-            firm = self._add_firm(kind, x, k)
+            firm = self._add_firm(kind, x, k, ff)
             if firm is not None:
                 self._entries += 1
                 self.lineage.cost_factor[firm.idx] = factor
                 if plan_adopt:
-                    self.cash[firm.idx] -= p.adopt_cost * factor
+                    self.cash[firm.idx] -= p.adopt_cost * scale * factor
                     rows = np.array([firm.idx])
                     self.lineage.start(rows, target, self._open_source(), t + p.adopt_lag)
 

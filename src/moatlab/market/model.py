@@ -33,7 +33,10 @@ from .params import ASSETS, TYPES, MarketParams
 SPEND_OPTIONS = np.array([0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0])
 ADOPT = SPEND_OPTIONS.size  # the option column "adopt the best open base"
 _KIND = {k: i for i, k in enumerate(TYPES)}
-FRONTIER_BAND = 0.5  # nats of capability: "at the frontier" means within ~40% of the best effective compute
+#: "at the frontier": effective compute within half an order of magnitude (×3.16) of the largest model's,
+#: a band in compute (Epoch AI's frontier is a compute criterion), not in capability, so that it does not
+#: move with the fitted scaling exponent σ
+FRONTIER_BAND = 0.5 * np.log(10.0)
 METRICS = {
     "hhi": "Herfindahl–Hirschman index of foundation-layer revenue (0–10,000)",
     "active": "active foundation-model firms",
@@ -53,7 +56,8 @@ METRICS = {
     "lineage_products": "share of downstream products on the open giant's or the leaked model's lineage",
     "price": "user-weighted mean API price (margin, $B per unit of market per month)",
     "qa_price": "user-weighted mean price per unit of capability, price · exp(−q)",
-    "frontier_firms": "active firms within 0.5 nats (~40% of effective compute) of the frontier",
+    "frontier_firms": "active firms whose effective compute is within half an order of magnitude of the "
+    "largest",
     "outside_share": "users' share of the outside option (not buying from any foundation model)",
 }
 _CAP = {"compute": 0, "serving": 1, "safety": 2, "benchmarks": 3, "data": 4, "network": 5}
@@ -98,10 +102,12 @@ class MarketModel(mesa.Model):
         self.incumbent = np.zeros(n, dtype=bool)
         self.kind = np.zeros(n, dtype=np.int64)
         self.funding = np.zeros(n)
+        self.born = np.zeros(n, dtype=np.int64)
         self.spend_rate = np.zeros(n)
         self.fixed_scale = np.zeros(n)
         self.belief_error = np.zeros(n)  # users' persistent misperception of each model (AR(1))
         self.last_revenue = np.zeros(n)
+        self.operating = np.zeros(n)  # funding + revenue − running costs this month (before training)
         self.last_royalty = np.zeros(n)
         self.choice = np.zeros(n, dtype=np.int64)
         self.option_row = np.zeros(n, dtype=np.int64)
@@ -111,6 +117,7 @@ class MarketModel(mesa.Model):
         self._entries = self._exits = self._adoptions = 0
         self.frontier0 = None
         self.devs = DeveloperPool(p.n_developers, p.dev_open_taste, self.rng)
+        self._size = p.market_size
         self.firms: dict[int, FoundationFirm] = {}
         for kind in TYPES:
             t = p.types[kind]
@@ -125,17 +132,23 @@ class MarketModel(mesa.Model):
         )
 
     # --- bookkeeping -----------------------------------------------------------------------
-    def _add_firm(self, kind: str, compute: float, knowhow: float) -> FoundationFirm | None:
+    def _add_firm(
+        self, kind: str, compute: float, knowhow: float, funding_factor: float | None = None
+    ) -> FoundationFirm | None:
         free = np.flatnonzero(~self.alive)
+        if funding_factor is None:
+            funding_factor = self.funding_factor()
         if free.size == 0:
             return None
         i = int(free[0])
         t = self.p.types[kind]
-        self.compute[i], self.knowhow[i], self.cash[i] = compute, knowhow, t.cash0
+        self.compute[i], self.knowhow[i], self.cash[i] = compute, knowhow, t.cash0 * self._market_scale()
         self.holdings[i] = t.assets0
         self.openness[i] = t.openness
         self.royalty[i] = min(t.royalty, self.p.policy.royalty_cap)
-        self.funding[i], self.spend_rate[i], self.fixed_scale[i] = t.funding, t.spend_rate, t.fixed_scale
+        self.funding[i] = t.funding * funding_factor
+        self.spend_rate[i], self.fixed_scale[i] = t.spend_rate, t.fixed_scale
+        self.born[i] = max(self.steps - 1, 0)
         self.incumbent[i] = kind == "incumbent"
         self.kind[i] = _KIND[kind]
         self.last_revenue[i] = self.last_royalty[i] = self.belief_error[i] = 0.0
@@ -162,6 +175,27 @@ class MarketModel(mesa.Model):
     def _fixed_scale(self, t: int) -> float:
         """Compliance and licensing costs grow at ``fixed_cost_growth`` a month (regulation, data prices)."""
         return (1.0 + self.p.fixed_cost_growth) ** t
+
+    def _progress(self, t: int) -> float:
+        """Effective compute per dollar, e^{progress · t}: hardware and algorithmic progress."""
+        return float(np.exp(self.p.progress * t))
+
+    def _market_scale(self) -> float:
+        """size_t / size_0: set-up and adoption costs grow with the market (talent, compute contracts)."""
+        return self._size / self.p.market_size
+
+    def funding_factor(self) -> float:
+        """A firm's draw of outside funding relative to its type's mean: log-normal with mean 1 and
+        log-sd ``funding_dispersion`` (a few start-ups raise billions, most raise little)."""
+        s = self.p.funding_dispersion
+        return float(np.exp(s * self.rng.standard_normal() - 0.5 * s * s))
+
+    def runway(self, age: np.ndarray | float) -> np.ndarray | float:
+        """Share of a start-up's or lab's outside funding still flowing at ``age`` months:
+        e^{−age / funding_runway} (venture capital and grants run out; 1 when the runway is 0 = endless)."""
+        r = self.p.funding_runway
+        a = np.asarray(age, dtype=float)
+        return np.exp(-a / r) if r > 0 else np.ones_like(a)
 
     def _funding_scale(self) -> float:
         """Outside funding follows the market: (size_t / size_0)^funding_elasticity (venture capital)."""
@@ -206,14 +240,14 @@ class MarketModel(mesa.Model):
         adopt = ch == ADOPT
         frac = np.where(adopt, 0.0, SPEND_OPTIONS[np.minimum(ch, ADOPT - 1)])
         spend = frac * self.spend_rate[idx] * np.maximum(self.cash[idx], 0.0)
-        adopt_cost = np.where(adopt, p.adopt_cost * self.lineage.cost_factor[idx], 0.0)
+        adopt_cost = np.where(adopt, p.adopt_cost * self._market_scale() * self.lineage.cost_factor[idx], 0.0)
         if adopt.any():
             self.lineage.start(idx[adopt], self.adoption_target(), self._open_source(), t + p.adopt_lag)
         own = mx.ownership(self.holdings[idx])
         eff = mx.effective_compute(
             spend, kappa[:, 0], self.knowhow[idx], w[4] * acc[:, 4], p, w[0] * own[:, 0]
         )
-        self.compute[idx] += eff
+        self.compute[idx] += eff * self._progress(t)
         self.knowhow[idx] = (1 - p.knowhow_depreciation) * self.knowhow[idx] + p.learning * np.log1p(eff)
         self._knowledge_flows(idx)
         self._adoptions = self.lineage.land(t, self.compute, self.alive)
@@ -225,9 +259,9 @@ class MarketModel(mesa.Model):
         )
         pol = p.policy
         penalty = np.where(self.openness[idx] < pol.theta, pol.penalty * revenue, 0.0)
-        self.cash[idx] += (
-            self.funding[idx] * self._funding_scale() + revenue - spend - adopt_cost - fixed - serve - penalty
-        )
+        operating = self._funding(idx, t) + revenue - fixed - serve - penalty
+        self.operating[idx] = operating
+        self.cash[idx] += operating - spend - adopt_cost
         self.last_revenue[idx], self.last_royalty[idx] = revenue, royalty
         self._accumulate(idx, spend, self._usage(idx))
         for i in idx:
@@ -235,6 +269,12 @@ class MarketModel(mesa.Model):
         self._entry(t)
         self._record(idx, revenue)
         self.datacollector.collect(self)
+
+    def _funding(self, idx: np.ndarray, t: int) -> np.ndarray:
+        """Outside money this month: type mean × firm draw × market scale^elasticity × runway (not
+        for incumbents, whose adjacent businesses keep paying)."""
+        left = np.where(self.incumbent[idx], 1.0, self.runway(t - self.born[idx]))
+        return self.funding[idx] * self._funding_scale() * left
 
     def _open_source(self) -> tuple[int, int]:
         """(id, root) of the best open base: its root decides whose lineage an adopter joins."""
@@ -287,11 +327,12 @@ class MarketModel(mesa.Model):
         spend = budget[:, None] * SPEND_OPTIONS[None, :]
         env = w[0] * mx.ownership(self.holdings[idx, :1])
         eff = mx.effective_compute(spend, kappa[:, :1], self.knowhow[idx, None], w[4] * acc[:, 4:5], p, env)
+        eff = eff * self._progress(self.steps - 1)
         dq = p.scaling * (np.log(self.compute[idx, None] + eff) - np.log(self.compute[idx, None]))
         lx = np.log(self.compute[idx])
         dq_adopt = p.scaling * np.maximum(self.adoption_target() - lx, 0.0)
         dq = np.concatenate([dq, dq_adopt[:, None]], axis=1)
-        cost = p.adopt_cost * self.lineage.cost_factor[idx]
+        cost = p.adopt_cost * self._market_scale() * self.lineage.cost_factor[idx]
         spend = np.concatenate([spend, cost[:, None]], axis=1)
         q = self._quality(idx, acc, w)
         base = self._perceived_base(q, acc, w)
@@ -440,15 +481,13 @@ class MarketModel(mesa.Model):
             open_firms=float((alive & (self.openness >= OPEN_WEIGHTS)).sum()),
             adoptions=float(self._adoptions),
             lineage_share=self.lineage.share(fringe),
-            frontier_firms=float(
-                (mx.capability(self.compute[alive], self.p.scaling) >= new - FRONTIER_BAND).sum()
-            ),
+            frontier_firms=self._at_frontier(),
         )
         self.frontier = new
 
-    def _at_frontier(self, frontier: float) -> float:
-        c = mx.capability(self.compute[self.alive], self.p.scaling)
-        return float((c >= frontier - FRONTIER_BAND).sum())
+    def _at_frontier(self) -> float:
+        lx = np.log(self.compute[self.alive])
+        return float((lx >= lx.max(initial=-np.inf) - FRONTIER_BAND).sum())
 
     def run(self, periods: int | None = None):
         """Run ``periods`` (default ``params.periods``) and return the per-period metrics table."""

@@ -86,7 +86,7 @@ def _types() -> dict[str, FirmType]:
             openness=0.0, release="strategic", royalty=0.3, spend_rate=0.3, fixed_scale=1.0, entry_share=0.0,
         ),
         "challenger": FirmType(
-            count=9, funding=0.03, cash0=1.0, compute0=0.3, knowhow0=1.0, assets0=0.2,
+            count=9, funding=0.868, cash0=1.0, compute0=0.3, knowhow0=1.0, assets0=0.2,
             openness=0.0, release="closed", royalty=0.2, spend_rate=0.3, fixed_scale=1.0, entry_share=0.6,
         ),
         "academic": FirmType(
@@ -145,24 +145,25 @@ class MarketParams:
     leak_open: float = Field(0.10, ge=0.0, le=1.0)
     imitation: float = Field(0.5, ge=0.0, le=1.0)
     open_gap: float = Field(0.5, ge=0.0, le=10.0)
-    adopt_cost: float = Field(0.05, ge=0.0, le=1e4)
+    adopt_cost: float = Field(0.247, ge=0.0, le=1e4)
     adopt_lag: int = Field(4, ge=0, le=1000)
-    adopt_noise: float = Field(0.5, ge=0.0, le=10.0)
+    adopt_noise: float = Field(1.0, ge=0.0, le=10.0)
     learning: float = Field(0.1, ge=0.0, le=10.0)
     knowhow_depreciation: float = Field(0.01, ge=0.0, le=1.0)
     knowhow_elasticity: float = Field(0.5, ge=0.0, le=2.0)
     data_efficiency: float = Field(1.0, ge=0.0, le=10.0)
     compute_efficiency: float = Field(1.0, ge=0.0, le=10.0)
     community: float = Field(0.02, ge=0.0, le=10.0)
+    progress: float = Field(0.1, ge=0.0, le=1.0)
     # quality and users
-    scaling: float = Field(1.0, gt=0.0, le=10.0)
+    scaling: float = Field(1.6, gt=0.0, le=10.0)
     network_bonus: float = Field(0.5, ge=0.0, le=10.0)
     reach: float = Field(1.5, ge=0.0, le=10.0)
     trust: float = Field(1.0, ge=0.0, le=10.0)
     brand_bonus: float = Field(0.5, ge=0.0, le=10.0)
     quality_noise: float = Field(0.5, ge=0.0, le=10.0)
     noise_persistence: float = Field(0.9, ge=0.0, lt=1.0)
-    quality_sensitivity: float = Field(1.5, gt=0.0, le=50.0)
+    quality_sensitivity: float = Field(0.155, gt=0.0, le=50.0)
     price_sensitivity: float = Field(1.0, gt=0.0, le=50.0)
     outside_quality: float = Field(3.0, ge=-100.0, le=100.0)
     outside_tracking: float = Field(0.8, ge=0.0, le=1.0)
@@ -185,15 +186,17 @@ class MarketParams:
     # firms' decisions, entry and exit
     horizon: int = Field(36, ge=1, le=1000)
     entry_rate: float = Field(1.0, ge=0.0, le=100.0)
-    entry_cost: float = Field(0.2, ge=0.0, le=1e4)
+    entry_cost: float = Field(0.0752, ge=0.0, le=1e4)
     entry_horizon: int = Field(24, ge=1, le=1000)
     entry_noise: float = Field(0.5, ge=0.0, le=10.0)
-    exit_patience: int = Field(3, ge=1, le=1000)
+    exit_patience: float = Field(3.0, ge=1.0, le=1000.0)
     safety_cost: float = Field(0.004, ge=0.0, le=100.0)
     data_cost: float = Field(0.004, ge=0.0, le=100.0)
     legal_premium: float = Field(2.0, ge=0.0, le=100.0)
-    fixed_cost_growth: float = Field(0.02, ge=-0.5, le=1.0)
+    fixed_cost_growth: float = Field(0.03, ge=-0.5, le=1.0)
     funding_elasticity: float = Field(0.5, ge=0.0, le=2.0)
+    funding_dispersion: float = Field(1.0, ge=0.0, le=5.0)
+    funding_runway: float = Field(24.0, ge=0.0, le=1000.0)
     # structure
     assets: dict[str, Asset] = Field(default_factory=_assets)
     types: dict[str, FirmType] = Field(default_factory=_types)

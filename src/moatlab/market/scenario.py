@@ -21,8 +21,8 @@ A scenario names only what differs from the defaults::
     seed = 0
 
 The packaged scenarios (:func:`packaged`) are: baseline, generic_assets, rogue_giant,
-leak, one per lever, all_levers and calibrated (the fitted parameters). They differ only in these
-parameters.
+leak, one per lever and all_levers. The defaults they start from are the calibrated values
+(docs/market.md, "Calibration"). They differ only in these parameters.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def packaged() -> dict[str, Path]:
     """The scenarios shipped with moatlab, by name.
 
     >>> sorted(packaged())[:3]
-    ['all_levers', 'baseline', 'calibrated']
+    ['all_levers', 'baseline', 'fractionalisation']
     """
     root = resources.files("moatlab.market") / "scenarios"
     return {Path(str(f)).stem: Path(str(f)) for f in root.iterdir() if str(f).endswith(".toml")}
