@@ -52,6 +52,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._validate import ParameterError
 from ._io import PACKAGED_DATA, DataFormatError, DataPathError, data_dir
 from .definitions import DEFINITIONS, dataset_of, get_definition, score_of
 
@@ -85,12 +86,12 @@ def _read_flagships(path: Path) -> dict[tuple[str, str], tuple[str, str]]:
         rd = csv.DictReader(fh)
         missing = [c for c in FLAGSHIP_COLUMNS if c not in (rd.fieldnames or [])]
         if missing:
-            raise DataFormatError(f"{path}: columns {', '.join(missing)} missing: "
-                                  f"allowed is a CSV with columns {', '.join(FLAGSHIP_COLUMNS)}")
+            raise DataFormatError(path, "header", f"columns {', '.join(missing)} missing: allowed is a CSV "
+                                  f"with columns {', '.join(FLAGSHIP_COLUMNS)}")
         for i, r in enumerate(rd, start=2):
             v, d, f = (str(r[c] or "").strip() for c in FLAGSHIP_COLUMNS[:3])
             if not (v and d and f):
-                raise DataFormatError(f"{path}: line {i}: version, developer and flagship must not be empty")
+                raise DataFormatError(path, f"line {i}", "version, developer and flagship must not be empty")
             out[(v, d)] = (f, str(r["source"] or "").strip())
     return out
 
@@ -149,7 +150,7 @@ def identities(profiles: Sequence, flagships: dict | None = None) -> pd.DataFram
             fl = flags.get((p.version, p.developer))
             if fl is None:
                 key, rule, note = f"fmti:{name_key(p.developer)}", "own", \
-                    f"not linked: the FMTI {p.version} data names no flagship for {p.developer}"
+                    f"not linked: the {p.version} data names no flagship"
             else:
                 key, rule, note = family_key(fl[0]), "FMTI flagship", f"flagship {fl[0]} ({fl[1]})"
         else:
@@ -171,9 +172,9 @@ def identities(profiles: Sequence, flagships: dict | None = None) -> pd.DataFram
                 for i in idx:
                     if rows[i]["rule"] == "FMTI flagship":
                         rows[i]["rule"] = "ambiguous"
-                        rows[i]["note"] = (f"flagship {rows[i]['note'].removeprefix('flagship ')}: family "
-                                           f"key {key!r} is shared by {ds} records " + ", ".join(sorted(names))
-                                           + ": not linked")
+                        fl = rows[i]["note"].removeprefix("flagship ")
+                        rows[i]["note"] = (f"flagship {fl}: family key {key!r} is shared by {ds} records "
+                                           + ", ".join(sorted(names)) + ": not linked")
                         rows[i]["identity"] = f"fmti:{name_key(rows[i]['record'])}"
     final: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
@@ -221,7 +222,9 @@ def _release(profiles: Sequence, version: str | None) -> str | None:
     vs = sorted({p.version for p in profiles if dataset_of(p) == "fmti"})
     if version in (None, "latest"):
         return vs[-1] if vs else None
-    return version if version in vs else None
+    if version not in vs:
+        raise ParameterError("fmti_version", version, "'latest' or a release in the data: " + ", ".join(vs))
+    return version
 
 
 def fmti_links(profiles: Sequence, version: str | None = "latest", flagships: dict | None = None,
@@ -287,7 +290,8 @@ def fmti_ties(profiles: Sequence, ids: pd.DataFrame, version: str | None,
             continue
         hit = by_identity.get(ids.at[i, "identity"])
         if hit is not None:
-            out.loc[i, ["fmti_developer", "fmti_link", "fmti_score"]] = [hit.developer, "flagship", score_of(hit)]
+            out.loc[i, ["fmti_developer", "fmti_link", "fmti_score"]] = [hit.developer, "flagship",
+                                                                         score_of(hit)]
             continue
         org = str(_org(p) or "")
         dev = keys.get(org_key(org)) if org.strip() else None
