@@ -481,7 +481,8 @@ def identities_cmd(
         if ambiguous:
             f = f[f["status"] == "ambiguous"]
         counts = f["status"].value_counts()
-        _emit(f, f.to_dict(orient="records"), json, csv,
+        view = f if csv else f.drop(columns=["source"])  # the table on screen: source in --json/--csv
+        _emit(view, f.to_dict(orient="records"), json, csv,
               f"FMTI {', '.join(sorted(set(f['version']))) or fmti_version}: " + ", ".join(
                   f"{int(counts.get(k, 0))} {k}" for k in ("linked", "ambiguous", "unlinked")))
         raise typer.Exit(_report_errors(cat.errors))
