@@ -35,7 +35,7 @@ by default) for each record it can be tied to, and how (``fmti_link``):
   organisation is the developer: equal *organisation keys* (:func:`org_key`: lower-case tokens
   without a trailing ``ai``, ``labs`` or ``inc``, joined: ``Mistral AI`` → ``mistral``). This
   is the developer's transparency on the flagship the FMTI scored, not a score of this model;
-* an organisation field naming several organisations (split at ``,``, ``&``, ``/``, `` and ``), one
+* an organisation field naming several organisations (split at ``,``, ``&``, ``/`` and the word ``and``), one
   of them the developer, is reported ``ambiguous`` and gets no score; so is a key shared by two
   developers of the release.
 """
@@ -223,7 +223,8 @@ def _release(profiles: Sequence, version: str | None) -> str | None:
     if version in (None, "latest"):
         return vs[-1] if vs else None
     if version not in vs:
-        raise ParameterError("fmti_version", version, "'latest' or a release in the data: " + ", ".join(vs))
+        raise ParameterError("fmti_version", version, "'latest' or a release in the data: "
+                             + (", ".join(vs) or "(the data has no FMTI release)"))
     return version
 
 
