@@ -26,6 +26,7 @@ from moatlab.measures.eu import (
     parse_compute,
     systemic_risk,
 )
+from moatlab.measures.identity import FMTI_COLUMNS
 from moatlab.measures.licences import resolve_licence
 
 CLI = [sys.executable, "-m", "moatlab", "measures"]
@@ -260,7 +261,7 @@ def test_side_by_side_has_one_row_per_record_and_a_column_per_definition(cat):
     pairs = long[["dataset", "record", "file"]].drop_duplicates()
     assert len(wide) == len(pairs) == len(long) // len(measures.DEFINITIONS) > 4
     assert list(wide.columns) == ["display", "dataset", "record", "file", "relation", "score",
-                                  *measures.DEFINITIONS]
+                                  *measures.DEFINITIONS, *FMTI_COLUMNS]
     for r in long.itertuples():
         hit = wide[(wide["record"] == r.record) & (wide["dataset"] == r.dataset) & (wide["file"] == r.file)]
         assert len(hit) == 1 and hit[r.definition].iloc[0] == r.answer

@@ -424,23 +424,30 @@ def compare_cmd(
     long: Annotated[bool, typer.Option("--long", help="one row per record and definition, with reasons "
                                        "and evidence (the default with --json)")] = False,
     json: Json = False, csv: Csv = False, data: Data = None, compute: Compute = None,
+    fmti_version: Annotated[str, typer.Option(
+        "--fmti-version", help="FMTI release whose transparency score is shown beside the verdicts: "
+                               "'latest' or a version such as 2024-05")] = "latest",
 ) -> None:
     """One model's verdicts under every definition and data set, side by side.
 
     EOSAI index and archive, MOF and FMTI records are linked by one identity per model (see
-    `moatlab measures identities`); --long / --json add the reasons and the evidence.
+    `moatlab measures identities`); --long / --json add the reasons and the evidence. The columns
+    fmti_* give the FMTI release's transparency score tied to each record: through the flagship the
+    FMTI scored, or through the developer where the release names no flagship.
 
     Example: moatlab measures compare BLOOMZ --long
     """
     from ..measures import DEFINITIONS, get_definition
     from ..measures.eu import compute_table
-    from ..measures.identity import compare, side_by_side
+    from ..measures.identity import compare, flagship_table, side_by_side
 
     defs = [get_definition(d).name for d in (definition or list(DEFINITIONS))]
     table = compute_table(compute) if compute is not None else None
-    cat, _ = _profiles([_path(None, data)])
+    root = _path(None, data)
+    cat, _ = _profiles([root])
     profiles = cat.profiles(("eosai", "eosai-archive", "mof", "fmti"), fmti_version=None)
-    df = compare(profiles, model, defs, cat.lists, table)
+    df = compare(profiles, model, defs, cat.lists, table, fmti_version=fmti_version,
+                 flagships=flagship_table(root))
     if model is not None and df.empty:
         fail(f"MODEL = {model!r} is not allowed: no record of any data set has this name or its family")
     out = df if (long or json) else side_by_side(df)
@@ -453,15 +460,32 @@ def compare_cmd(
 def identities_cmd(
     json: Json = False, csv: Csv = False, data: Data = None,
     ambiguous: Annotated[bool, typer.Option("--ambiguous", help="only the ambiguous matches")] = False,
+    fmti_version: Annotated[str | None, typer.Option(
+        "--fmti-version", help="instead, one FMTI release ('latest' or a version such as 2024-05): the "
+                               "model each developer was scored on and what it links to")] = None,
 ) -> None:
     """The identity table: which EOSAI, MOF and FMTI records are one model, by which matching rule.
 
     Example: moatlab measures identities --csv > identities.csv
+    Example: moatlab measures identities --fmti-version latest
     """
-    from ..measures.identity import identities
+    from ..measures.identity import flagship_table, fmti_links, identities
 
-    cat, _ = _profiles([_path(None, data)])
-    t = identities(cat.profiles(("eosai", "eosai-archive", "mof", "fmti"), fmti_version=None))
+    root = _path(None, data)
+    cat, _ = _profiles([root])
+    profiles = cat.profiles(("eosai", "eosai-archive", "mof", "fmti"), fmti_version=None)
+    flags = flagship_table(root)
+    t = identities(profiles, flags)
+    if fmti_version is not None:
+        f = fmti_links(profiles, fmti_version, flags, t)
+        if ambiguous:
+            f = f[f["status"] == "ambiguous"]
+        counts = f["status"].value_counts()
+        view = f if csv else f.drop(columns=["source"])  # the table on screen: source in --json/--csv
+        _emit(view, f.to_dict(orient="records"), json, csv,
+              f"FMTI {', '.join(sorted(set(f['version']))) or fmti_version}: " + ", ".join(
+                  f"{int(counts.get(k, 0))} {k}" for k in ("linked", "ambiguous", "unlinked")))
+        raise typer.Exit(_report_errors(cat.errors))
     if ambiguous:
         t = t[t["rule"] == "ambiguous"]
     _emit(t, t.to_dict(orient="records"), json, csv, f"identities ({t['identity'].nunique()} models)")

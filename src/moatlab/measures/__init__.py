@@ -21,7 +21,7 @@ from .eosai import DIMENSIONS, GROUPS, EOSAIProject, eosai_scores, load_eosai, l
 from .eosai_index import EOSAIModel, eosai_index_scores, load_eosai_index
 from .eu import compute_table, conditions
 from .fmti import FMTIRelease, fmti_scores, load_fmti, read_release, summary
-from .identity import compare, family_key, identities, side_by_side
+from .identity import compare, family_key, flagship_table, fmti_links, fmti_ties, identities, side_by_side
 from .licences import resolve_licence
 from .mof import COMPONENTS, LABELS, MOFResult, classify, classify_file, license_lists, load_mof, mof_table
 
@@ -30,7 +30,8 @@ __all__ = [
     "DataPathError", "Definition", "EOSAIModel", "EOSAIProject", "FMTIDeveloper", "FMTIRelease", "LoadError",
     "LoadReport", "MOFResult", "PACKAGED_DATA", "Verdict", "check", "classify", "classify_file", "compare",
     "compute_table", "conditions", "eosai_index_scores", "eosai_scores", "exempt_at", "exemptions",
-    "family_key", "fmti_scores", "get_definition", "identities", "license_lists", "load_catalogue",
+    "family_key", "flagship_table", "fmti_links", "fmti_scores", "fmti_ties", "get_definition", "identities",
+    "license_lists", "load_catalogue",
     "load_eosai", "load_eosai_archive", "load_eosai_index", "load_fmti", "load_mof", "mof_table",
     "openness_table", "read_release", "resolve_licence", "side_by_side", "summary", "threshold",
 ]
