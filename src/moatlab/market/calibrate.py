@@ -4,18 +4,27 @@ Moments of a parameter point θ (``seeds`` runs each of the baseline and the lea
 12–35 standing for 2023–2024)::
 
     hhi               mean HHI of foundation-layer revenue (baseline)
-    frontier_firms    mean number of firms within 0.5 nats of the frontier (baseline)
+    frontier_firms    mean number of firms within half an order of magnitude of the largest
+                      model's effective compute (baseline)
     entries_per_year  entries in the window × 12 / 24 (baseline)
+    exits_per_year    exits in the window × 12 / 24 (baseline)
     price_fall        1 − exp(12 · mean monthly Δ ln qa_price) (baseline): the yearly fall of the
                       price per unit of capability
     lineage_share     share of start-up and academic models descending from the leaked model, 12
                       months after the leak (leak scenario; Azoulay et al. 2024, §3.4)
 
-Loss L(θ) = Σ_k ((m_k(θ) − target_k) / scale_k)². The free parameters are searched on a seeded
-Latin hypercube over their ranges; the best point is the fit. A parameter the targets cannot pin
-down is one whose good points (the best ``good`` share by loss) spread widely over its range: their
-interquartile range exceeds a quarter of the range (a uniform spread has one half). Points are written to
-``points.csv`` as they finish, so an interrupted calibration resumes where it stopped.
+Loss L(θ) = Σ_k ((m_k(θ) − target_k) / scale_k)². Three steps:
+
+1. the free parameters are searched on a seeded Latin hypercube over their ranges; points are
+   written to ``points.csv`` as they finish, so an interrupted calibration resumes where it stopped;
+2. the ``refine`` best points are run again on fresh seeds (``refine_seeds`` per scenario) and the
+   fit is the best of them there, so that it is not chosen for a lucky draw;
+3. the Jacobian J of the scaled moments m_k/scale_k at the fit (central differences of ±5 % of each
+   range, common random numbers) gives local standard errors ``se = sqrt(diag((JᵀJ)⁻¹))``
+   (:func:`standard_errors`): how far a parameter can move, the others re-adjusting, before the loss
+   rises by one unit. A parameter is pinned down when its standard error is under a quarter of its
+   range; ``se_alone`` holds the others fixed, and ``good_iqr_share`` is the spread of the best
+   ``good`` share of design points (a uniform spread has one half).
 """
 
 from __future__ import annotations
