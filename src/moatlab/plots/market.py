@@ -27,7 +27,7 @@ LABELS = {
     "lineage_products": "downstream products on the open giant's or leaked lineage",
     "price": "mean API price (margin)",
     "qa_price": "price per unit of capability",
-    "frontier_firms": "firms at the frontier (within 0.5 nats)",
+    "frontier_firms": "firms at the frontier (within ×3.16 of the largest compute)",
     "outside_share": "users' share of the outside option",
 }
 
