@@ -168,9 +168,14 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
         extra = sorted(set(swept) - {"theta", "penalty"})
         raise ParameterError(extra[0], "an array", "a scalar in a landscape (only θ and p are swept)")
     if bargaining != "fixed":
-        from .openness_bargaining import check_bargaining
+        from .openness_bargaining import check_bargaining, check_work
 
         check_bargaining(bargaining, schedule, forms, method, share_grid)
+        # the work budget: every point, and each reference's points, bargains over the share
+        n_th, n_pen = theta.size, penalty.size
+        refs_points = 1 + (n_th * n_pen if gp.penalty_form == "shortfall" else n_pen)
+        check_work(n_th * n_pen + refs_points, "landscape theta × penalty grid (and its references)",
+                   bargaining, schedule, forms, method, share_grid)
         out, refs = _bargained(gp, forms, method, bargaining, schedule, share_grid)
     else:
         out = equilibrium_arrays(gp, forms, method)
@@ -243,21 +248,18 @@ def _bargained(gp: GameParams, forms: GameForms, method: str, bargaining: str, s
     from .openness_bargaining import bargained_flat
 
     shape, form = gp.shape, gp.penalty_form
-    out = bargained_flat(gp.flat(), form, forms, method, bargaining, schedule, share_grid)
-    out.pop("share_pareto")
+    out = bargained_flat(gp.flat(), form, forms, method, bargaining, schedule, share_grid, keep_pareto=False)
     out = {k: v.reshape(shape) for k, v in out.items()}
     # no regulation: p = 0, so θ does not matter: one bargaining problem
     one = gp.replace(theta=0.0, penalty=0.0)
     r = bargained_flat(one.flat(), form, forms, method, bargaining, schedule, share_grid,
-                       reference="no_regulation")
-    refs = {"no_regulation": {k: np.broadcast_to(v.reshape(()), shape) for k, v in r.items()
-                              if k != "share_pareto"}}
+                       reference="no_regulation", keep_pareto=False)
+    refs = {"no_regulation": {k: np.broadcast_to(v.reshape(()), shape) for k, v in r.items()}}
     # no exemption: depends on p only, except under the shortfall form (p·θ)
     sub = gp if form == "shortfall" else gp.replace(theta=0.0)
     r = bargained_flat(sub.flat(), form, forms, method, bargaining, schedule, share_grid,
-                       reference="no_exemption")
-    refs["no_exemption"] = {k: np.broadcast_to(v.reshape(sub.shape), shape) for k, v in r.items()
-                            if k != "share_pareto"}
+                       reference="no_exemption", keep_pareto=False)
+    refs["no_exemption"] = {k: np.broadcast_to(v.reshape(sub.shape), shape) for k, v in r.items()}
     return out, refs
 
 
