@@ -156,3 +156,13 @@ def test_cli_refuses_a_bargained_landscape_just_over_the_cap_and_runs_just_under
     under = _cli(need, tmp_path / "under")
     assert under.returncode == 0, under.stderr
     assert (tmp_path / "under" / "landscape.nc").is_file()
+
+
+def test_unbargained_landscape_counts_three_solves_a_point_and_the_curves(monkeypatch):
+    th, pen = np.linspace(0, 1, 7), np.linspace(0, 0.5, 5)
+    assert _refused_solves(monkeypatch, theta=th, penalty=pen, alpha0=0.1) == 3 * 35 + 7
+    assert _refused_solves(monkeypatch, theta=th, penalty=pen, alpha0=0.1,
+                           penalty_form="turnover") == 3 * 35 + 243 * 7
+    got = _refused_solves(monkeypatch, theta=th, penalty=pen, alpha0=0.1, method="numerical",
+                          forms=GameForms(omega_grid=9))
+    assert got == (3 * 35 + 7) * 9

@@ -178,6 +178,7 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
                    bargaining, schedule, forms, method, share_grid)
         out, refs = _bargained(gp, forms, method, bargaining, schedule, share_grid)
     else:
+        _check_fixed_work(theta.size, penalty.size, gp.penalty_form, forms, method)
         out = equilibrium_arrays(gp, forms, method)
         refs = {ref: reference_arrays(gp, ref, forms, method) for ref in REFERENCES}
     tol = TOL_WELFARE if bargaining == "fixed" else TOL_WELFARE_BARGAINED
@@ -234,6 +235,20 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
                     {"units": PARAMETERS["penalty"].units,
                      "long_name": "exit boundary: penalty above which G exits"})
     return ds
+
+
+def _check_fixed_work(n_theta: int, n_pen: int, form: str, forms: GameForms, method: str) -> None:
+    """The ``game_solves`` budget of a landscape without bargaining: the equilibrium and the two
+    references at every point, and the curves' regime evaluations per θ (one, plus up to 121 per
+    bisected curve under the turnover and shortfall forms); a numerical solve counts ``omega_grid``."""
+    from .._limits import check, product, solve_cost
+
+    numerical = method == "numerical" or not forms.is_default
+    per_theta = 1 if form == "lump_sum" else 1 + 2 * 121
+    path = f", numerical path × omega_grid {forms.omega_grid}" if numerical else ""
+    solves = 3 * n_theta * n_pen + per_theta * n_theta
+    check("game_solves", product(solves, solve_cost(numerical, forms.omega_grid)),
+          f"landscape theta × penalty grid (3 solves a point and the curves{path})")
 
 
 def _first_penalty(mask: np.ndarray, penalty: np.ndarray) -> np.ndarray:
