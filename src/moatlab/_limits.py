@@ -34,7 +34,8 @@ the defaults, three refinements for Kalai–Smorodinsky) and the agreed share, s
 forms, ``method="numerical"`` or a share schedule other than ``scale``) a solve searches G's
 openness on a grid of ``omega_grid`` points (33 by default) and costs about that many closed-form
 solves, so :func:`solve_cost` counts it as ``omega_grid``. ``game_solves`` caps points × shares per
-point × solve cost, welfare references included (:func:`moatlab.game.landscape.landscape`,
+point × solve cost, welfare references included (a landscape without bargaining: three solves a
+point and the curves' evaluations per θ) (:func:`moatlab.game.landscape.landscape`,
 ``moatlab safety map --bargaining``). A bargained grid is computed in blocks of points × candidate
 shares; :func:`bargaining_block` sizes the block so that its estimated peak memory
 (:func:`set_bytes` a parameter set, measured by ``benchmarks/bench_limits.py``) stays within
