@@ -2,7 +2,7 @@
 
 1. Memory per landscape point: the peak resident memory (ru_maxrss) added by one landscape of
    N × N points, in a fresh subprocess, divided by the points; times ``landscape_points`` gives the
-   memory of the largest landscape the budget allows.
+   memory of the largest landscape the budget allows; without bargaining and with Nash bargaining.
 2. Chunked grid sweep: a 3-parameter grid whose slabs hold ``S`` points, run with a ``chunk_size``
    below ``S`` (blocks) and above it (slabs, the old behaviour); the peak memory and wall time of
    each, in fresh subprocesses, and their ratio (blocks / slabs).
@@ -28,10 +28,10 @@ import time
 CHILD_LANDSCAPE = """
 import resource, json, numpy as np
 from moatlab.game.landscape import landscape
-landscape(np.linspace(0, 1, 20), np.linspace(0, 0.5, 20), alpha0=0.1)
+landscape(np.linspace(0, 1, 20), np.linspace(0, 0.5, 20), alpha0=0.1, bargaining={b!r})
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 n = {n}
-landscape(np.linspace(0, 1, n), np.linspace(0, 0.5, n), alpha0=0.1)
+landscape(np.linspace(0, 1, n), np.linspace(0, 0.5, n), alpha0=0.1, bargaining={b!r})
 print(json.dumps({{"bytes": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) * 1024,
                    "points": n * n}}))
 """
@@ -86,11 +86,12 @@ def main() -> None:
     args = ap.parse_args()
     from moatlab import _limits
 
-    r = child(CHILD_LANDSCAPE.format(n=args.n))
-    per = r["bytes"] / r["points"]
     cap = _limits.LIMITS["landscape_points"].default
-    print(f"landscape {args.n}×{args.n}: {r['bytes'] / 1e6:.0f} MB added, {per:.0f} bytes/point; "
-          f"at the budget ({cap:,} points) about {per * cap / 1e9:.2f} GB")
+    for b, n in (("fixed", args.n), ("nash", args.bn * 4)):
+        r = child(CHILD_LANDSCAPE.format(n=n, b=b))
+        per = r["bytes"] / r["points"]
+        print(f"landscape {n}×{n} ({b}): {r['bytes'] / 1e6:.0f} MB added, {per:.0f} bytes/point; "
+              f"at the budget ({cap:,} points) about {per * cap / 1e9:.2f} GB")
 
     shape = tuple(int(x) for x in args.grid.split(","))
     slab = shape[1] * shape[2]
