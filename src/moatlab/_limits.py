@@ -22,7 +22,24 @@ budget                 default         what it caps
 ``policy_draws``       10,000,000      policy search: ``draws``
 ``market_runs``        100,000         simulator runs of one command (scenarios or values × seeds)
 ``sweep_chunks``       1,000,000       chunk files of one sweep folder
+``game_solves``        1,000,000,000   openness-game solves of one call, weighted (below)
+``block_bytes``        2,000,000,000   memory of one block of a bargained grid (bytes, below)
 =====================  ==============  ==========================================================
+
+A grid point does not always cost one game solve. Under a bargaining solution (Qiu et al. 2025's
+stage 1) every point solves the game once per candidate share: the share grid (33 by default), the
+golden-section refinement around its best share (2 + ⌈log(xtol·(grid−1)/2) / log 0.618⌉ = 40 more at
+the defaults, three refinements for Kalai–Smorodinsky) and the agreed share, so
+:func:`bargaining_shares` gives 74 solves a point at the defaults. On the numerical path (replaced
+forms, ``method="numerical"`` or a share schedule other than ``scale``) a solve searches G's
+openness on a grid of ``omega_grid`` points (33 by default) and costs about that many closed-form
+solves, so :func:`solve_cost` counts it as ``omega_grid``. ``game_solves`` caps points × shares per
+point × solve cost, welfare references included (a landscape without bargaining: three solves a
+point and the curves' evaluations per θ) (:func:`moatlab.game.landscape.landscape`,
+``moatlab safety map --bargaining``). A bargained grid is computed in blocks of points × candidate
+shares; :func:`bargaining_block` sizes the block so that its estimated peak memory
+(:func:`set_bytes` a parameter set, measured by ``benchmarks/bench_limits.py``) stays within
+``block_bytes``, whatever the share grid.
 """
 
 from __future__ import annotations
@@ -33,7 +50,8 @@ from dataclasses import dataclass
 
 from .errors import LimitError, ParameterError
 
-__all__ = ["LIMITS", "Limit", "LimitParameterError", "cap", "check", "check_sizes", "env_name", "product"]
+__all__ = ["LIMITS", "Limit", "LimitParameterError", "bargaining_block", "bargaining_shares", "cap", "check",
+           "check_sizes", "env_name", "product", "set_bytes", "solve_cost"]
 
 
 class LimitParameterError(LimitError, ParameterError):
@@ -65,7 +83,18 @@ LIMITS: dict[str, Limit] = {
     "policy_draws": Limit(10_000_000, "parameter draws", "the draws are held in memory"),
     "market_runs": Limit(100_000, "simulator runs", "each run simulates every period of the market"),
     "sweep_chunks": Limit(1_000_000, "chunk files", "one file per chunk"),
+    "game_solves": Limit(1_000_000_000, "game solves",
+                         "about a microsecond each; a numerical-path solve counts as its omega_grid points"),
+    "block_bytes": Limit(2_000_000_000, "bytes", "one block of points × candidate shares is held at once"),
 }
+
+#: Golden-section ratio of :func:`moatlab.game.bargaining.bargain` (kept here: no numpy import).
+_GOLD = (math.sqrt(5.0) - 1.0) / 2.0
+#: Estimated peak bytes per parameter set (one point at one candidate share) of a bargained block
+#: on the closed-form path, and per ω-grid point more on the numerical path: upper estimates
+#: (bench_limits.py measured about 320 and 390 bytes of numpy allocations, 660 of resident memory).
+SET_BYTES = 700
+OMEGA_BYTES = 64
 
 
 def env_name(name: str) -> str:
@@ -125,6 +154,44 @@ def check_sizes(name: str, what: str, *arrays, times: float = 1, option: str | N
     import numpy as np
 
     check(name, product(times, *(1 if a is None else np.size(a) for a in arrays)), what, option=option)
+
+
+def bargaining_shares(solution: str = "nash", share_grid: int = 33, xtol: float = 1e-9) -> int:
+    """Game solves per point of one bargaining problem (an upper bound, exact in the usual case).
+
+    The share grid, the golden-section refinement in the two grid cells around the best share
+    (two starting points plus one per iteration, until the bracket is ``xtol`` wide; three such
+    refinements for ``kalai_smorodinsky``) and one solve at the agreed share. ``fixed`` costs 1.
+    """
+    if solution in (None, "fixed"):
+        return 1
+    width = 2.0 / (share_grid - 1)  # two grid cells around the best share
+    iters = max(0, math.ceil(math.log(xtol / width) / math.log(_GOLD))) if xtol < width else 0
+    refinements = 3 if solution == "kalai_smorodinsky" else 1
+    return share_grid + refinements * (2 + iters) + 1
+
+
+def solve_cost(numerical: bool, omega_grid: int = 33) -> int:
+    """Cost of one game solve in closed-form solves: 1, or ``omega_grid`` on the numerical path."""
+    return int(omega_grid) if numerical else 1
+
+
+def set_bytes(numerical: bool = False, omega_grid: int = 33) -> int:
+    """Estimated peak memory of one parameter set (one point at one share) in a bargained block."""
+    return SET_BYTES + (OMEGA_BYTES * int(omega_grid) if numerical else 0)
+
+
+def bargaining_block(share_grid: int, numerical: bool = False, omega_grid: int = 33,
+                     most: int = 8192) -> int:
+    """Points per block of a bargained grid: at most ``most``, and few enough that the block's
+    ``share_grid`` candidate shares a point fit in the ``block_bytes`` budget.
+
+    Raises :class:`LimitError` when even one point does not fit.
+    """
+    per_point = share_grid * set_bytes(numerical, omega_grid)
+    top = cap("block_bytes")
+    check("block_bytes", per_point, f"one point of a bargained grid ({share_grid} shares at once)")
+    return max(1, min(int(most), top // per_point))
 
 
 def product(*sizes: float) -> float:

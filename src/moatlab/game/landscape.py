@@ -168,11 +168,17 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
         extra = sorted(set(swept) - {"theta", "penalty"})
         raise ParameterError(extra[0], "an array", "a scalar in a landscape (only θ and p are swept)")
     if bargaining != "fixed":
-        from .openness_bargaining import check_bargaining
+        from .openness_bargaining import check_bargaining, check_work
 
         check_bargaining(bargaining, schedule, forms, method, share_grid)
+        # the work budget: every point, and each reference's points, bargains over the share
+        n_th, n_pen = theta.size, penalty.size
+        refs_points = 1 + (n_th * n_pen if gp.penalty_form == "shortfall" else n_pen)
+        check_work(n_th * n_pen + refs_points, "landscape theta × penalty grid (and its references)",
+                   bargaining, schedule, forms, method, share_grid)
         out, refs = _bargained(gp, forms, method, bargaining, schedule, share_grid)
     else:
+        _check_fixed_work(theta.size, penalty.size, gp.penalty_form, forms, method)
         out = equilibrium_arrays(gp, forms, method)
         refs = {ref: reference_arrays(gp, ref, forms, method) for ref in REFERENCES}
     tol = TOL_WELFARE if bargaining == "fixed" else TOL_WELFARE_BARGAINED
@@ -231,6 +237,20 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
     return ds
 
 
+def _check_fixed_work(n_theta: int, n_pen: int, form: str, forms: GameForms, method: str) -> None:
+    """The ``game_solves`` budget of a landscape without bargaining: the equilibrium and the two
+    references at every point, and the curves' regime evaluations per θ (one, plus up to 121 per
+    bisected curve under the turnover and shortfall forms); a numerical solve counts ``omega_grid``."""
+    from .._limits import check, product, solve_cost
+
+    numerical = method == "numerical" or not forms.is_default
+    per_theta = 1 if form == "lump_sum" else 1 + 2 * 121
+    path = f", numerical path × omega_grid {forms.omega_grid}" if numerical else ""
+    solves = 3 * n_theta * n_pen + per_theta * n_theta
+    check("game_solves", product(solves, solve_cost(numerical, forms.omega_grid)),
+          f"landscape theta × penalty grid (3 solves a point and the curves{path})")
+
+
 def _first_penalty(mask: np.ndarray, penalty: np.ndarray) -> np.ndarray:
     """Per θ (rows), the least grid penalty where ``mask`` holds; NaN where it never does."""
     pen = np.broadcast_to(np.asarray(penalty, float), mask.shape)
@@ -243,21 +263,18 @@ def _bargained(gp: GameParams, forms: GameForms, method: str, bargaining: str, s
     from .openness_bargaining import bargained_flat
 
     shape, form = gp.shape, gp.penalty_form
-    out = bargained_flat(gp.flat(), form, forms, method, bargaining, schedule, share_grid)
-    out.pop("share_pareto")
+    out = bargained_flat(gp.flat(), form, forms, method, bargaining, schedule, share_grid, keep_pareto=False)
     out = {k: v.reshape(shape) for k, v in out.items()}
     # no regulation: p = 0, so θ does not matter: one bargaining problem
     one = gp.replace(theta=0.0, penalty=0.0)
     r = bargained_flat(one.flat(), form, forms, method, bargaining, schedule, share_grid,
-                       reference="no_regulation")
-    refs = {"no_regulation": {k: np.broadcast_to(v.reshape(()), shape) for k, v in r.items()
-                              if k != "share_pareto"}}
+                       reference="no_regulation", keep_pareto=False)
+    refs = {"no_regulation": {k: np.broadcast_to(v.reshape(()), shape) for k, v in r.items()}}
     # no exemption: depends on p only, except under the shortfall form (p·θ)
     sub = gp if form == "shortfall" else gp.replace(theta=0.0)
     r = bargained_flat(sub.flat(), form, forms, method, bargaining, schedule, share_grid,
-                       reference="no_exemption")
-    refs["no_exemption"] = {k: np.broadcast_to(v.reshape(sub.shape), shape) for k, v in r.items()
-                            if k != "share_pareto"}
+                       reference="no_exemption", keep_pareto=False)
+    refs["no_exemption"] = {k: np.broadcast_to(v.reshape(sub.shape), shape) for k, v in r.items()}
     return out, refs
 
 

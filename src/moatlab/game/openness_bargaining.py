@@ -42,12 +42,14 @@ from .bargaining import GRID_DEFAULT, GRID_MAX, SOLUTIONS, bargain
 from .numerical import NumericalKernel
 from .solver import equilibria_flat, references_flat
 
-__all__ = ["SCHEDULES", "ScheduleKernel", "bargained_flat", "check_bargaining"]
+__all__ = ["SCHEDULES", "ScheduleKernel", "bargained_flat", "check_bargaining", "check_work", "is_numerical"]
 
 #: Built-in share schedules: the free parameter s of δ(ω; s).
 SCHEDULES = ("scale", "constant")
 SHARE_BOUNDS = (0.0, 1.0)
-#: Points per block: the grid stage holds block × grid parameter sets at once.
+#: Most points per block: the grid stage holds block × grid parameter sets at once; with a large
+#: share grid the block is smaller (:func:`moatlab._limits.bargaining_block`), so that its memory
+#: stays within the ``block_bytes`` budget whatever ``share_grid`` is.
 BLOCK = 8192
 Schedule = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -91,6 +93,30 @@ def check_bargaining(bargaining: str, schedule: str | Schedule, forms: GameForms
                              "'numerical' or 'auto' with a share schedule other than 'scale'")
 
 
+def is_numerical(forms: GameForms, method: str, schedule: str | Schedule = "scale") -> bool:
+    """Whether the game is solved on the numerical path (costlier than the closed form)."""
+    return method == "numerical" or not forms.is_default or (callable(schedule) or schedule != "scale")
+
+
+def check_work(points: float, what: str, bargaining: str, schedule: str | Schedule, forms: GameForms,
+               method: str, share_grid: int) -> int:
+    """Check the ``game_solves`` budget for ``points`` bargaining problems (before allocating).
+
+    ``points`` counts every bargaining problem of the call, welfare references included. Returns
+    the game solves a point costs (:func:`moatlab._limits.bargaining_shares`).
+    """
+    from .. import _limits
+
+    shares = _limits.bargaining_shares(bargaining, share_grid)
+    numerical = is_numerical(forms, method, schedule)
+    cost = _limits.solve_cost(numerical, forms.omega_grid)
+    path = f", numerical path × omega_grid {forms.omega_grid}" if numerical else ""
+    _limits.check("game_solves", _limits.product(points, shares, cost),
+                  f"{what} with {bargaining} bargaining ({shares} shares a point{path})")
+    _limits.bargaining_block(share_grid, numerical, forms.omega_grid, BLOCK)
+    return shares
+
+
 def _kernel(schedule: str | Schedule, forms: GameForms):
     if schedule == "scale":
         return None  # the share is δ0 (1 − ω): the solver's own kernels, closed form included
@@ -105,7 +131,8 @@ def _with_share(p: dict[str, np.ndarray], s: np.ndarray, schedule: str | Schedul
 
 def bargained_flat(p: dict[str, np.ndarray], form: str, forms: GameForms, method: str, bargaining: str,
                    schedule: str | Schedule = "scale", share_grid: int = GRID_DEFAULT,
-                   reference: str | None = None, xtol: float = 1e-9) -> dict[str, np.ndarray]:
+                   reference: str | None = None, xtol: float = 1e-9,
+                   keep_pareto: bool = True) -> dict[str, np.ndarray]:
     """Bargain over s at every flat point, then solve the game at the agreed share.
 
     Parameters
@@ -124,14 +151,16 @@ def bargained_flat(p: dict[str, np.ndarray], form: str, forms: GameForms, method
         Grid points over s ∈ [0, 1] before refinement.
     reference : {None, 'no_regulation', 'no_exemption'}
         Bargain over the continuation of a welfare reference instead of the regulated game.
+    keep_pareto : bool
+        Return ``share_pareto`` (N × share_grid bytes); without it, it is dropped block by block.
 
     Returns
     -------
     dict of arrays
         The solver's outputs at the agreed share (the reference's outputs when ``reference`` is
         set), plus ``share`` (s), ``agreed``, ``pareto_lo`` and ``pareto_hi`` (the smallest and
-        largest Pareto-efficient grid shares) and ``share_pareto`` (N × share_grid, 1 where the
-        grid share is Pareto efficient).
+        largest Pareto-efficient grid shares) and, with ``keep_pareto``, ``share_pareto``
+        (N × share_grid, 1 where the grid share is Pareto efficient).
     """
     kernel = _kernel(schedule, forms)
 
@@ -140,10 +169,13 @@ def bargained_flat(p: dict[str, np.ndarray], form: str, forms: GameForms, method
             return equilibria_flat(q, form, forms, method, kernel)
         return references_flat(q, reference, form, forms, method, kernel)
 
+    from .._limits import bargaining_block
+
     n = next(iter(p.values())).shape[0]
+    block = bargaining_block(share_grid, is_numerical(forms, method, schedule), forms.omega_grid, BLOCK)
     parts = []
-    for i in range(0, n, BLOCK):
-        pc = {k: v[i:i + BLOCK] for k, v in p.items()}
+    for i in range(0, n, block):
+        pc = {k: v[i:i + block] for k, v in p.items()}
         m = next(iter(pc.values())).shape[0]
 
         def cont(s: np.ndarray, pc=pc, m=m):
@@ -158,8 +190,9 @@ def bargained_flat(p: dict[str, np.ndarray], form: str, forms: GameForms, method
         share = np.where(res.agreed, res.share, fallback)
         out = run(_with_share(pc, np.nan_to_num(share, nan=0.0), schedule))
         lo, hi = res.pareto_range()
-        out.update(share=share, agreed=res.agreed.astype(np.int8), pareto_lo=lo, pareto_hi=hi,
-                   share_pareto=res.pareto.astype(np.int8))
+        out.update(share=share, agreed=res.agreed.astype(np.int8), pareto_lo=lo, pareto_hi=hi)
+        if keep_pareto:
+            out["share_pareto"] = res.pareto.astype(np.int8)
         parts.append(out)
     if len(parts) == 1:
         return parts[0]

@@ -408,9 +408,11 @@ BARGAINED_OUTPUTS: dict[str, tuple[str, str]] = {
 
 def _solve_bargained(gp: GameParams, swept: dict[str, np.ndarray], forms: GameForms, method: str,
                      bargaining: str, schedule: Any, share_grid: int) -> Equilibrium | xr.Dataset:
-    from .openness_bargaining import bargained_flat, describe, share_grid_values
+    from .openness_bargaining import bargained_flat, check_work, describe, share_grid_values
 
     shape = gp.shape
+    check_work(float(np.prod(shape)), "solve: parameter points", bargaining, schedule, forms, method,
+               share_grid)  # the work budget, before the block of shares is allocated
     out = bargained_flat(gp.flat(), gp.penalty_form, forms, method, bargaining, schedule, share_grid)
     mask = out.pop("share_pareto")
     out = {k: v.reshape(shape) for k, v in out.items()}

@@ -136,11 +136,12 @@ def _with_bargaining(g, shape, bargaining):
         eq["delta_used"] = np.broadcast_to(g["delta"], shape).astype(float).copy()
         eq["delta_pareto_lo"] = eq["delta_pareto_hi"] = np.full(shape, np.nan)
         return eq, None
-    from ..game.bargaining import bargain
+    from ..game.bargaining import GRID_DEFAULT, bargain
 
-    if math.prod(shape) * 33 > MAX_POINTS:
-        raise LimitError(f"bargaining over {math.prod(shape)} games needs about 33 games each; "
-                         f"at most {MAX_POINTS // 33} games are allowed per call with --bargaining")
+    if math.prod(shape) * GRID_DEFAULT > MAX_POINTS:  # the share grid of every game is held at once
+        raise LimitError(f"bargaining over {math.prod(shape)} games holds {GRID_DEFAULT} shares of each "
+                         "at once; "
+                         f"at most {MAX_POINTS // GRID_DEFAULT} games are allowed per call with --bargaining")
     res = bargain(_continuation(g, shape), 0.0, 1.0, bargaining, shape=shape, pareto=False)
     delta = np.where(res.agreed, res.share, np.broadcast_to(g["delta"], shape))
     eq = _equilibrium({**g, "delta": delta}, shape)
@@ -177,10 +178,17 @@ def solve_arrays(bargaining: str | None = None, **params: Any) -> dict[str, np.n
     g = _arrays(params)
     check(g)
     shape = np.broadcast_shapes(*(v.shape for v in g.values()))
-    eq, _ = _with_bargaining(g, shape, bargaining)
     # the same games without floors: solve once per combination of the other parameters
     g0 = {k: (np.zeros(()) if k in ("theta_g", "theta_d") else v) for k, v in g.items()}
     shape0 = np.broadcast_shapes(*(v.shape for v in g0.values()))
+    if bargaining not in (None, "fixed"):  # the work budget: every game bargains over δ
+        from .. import _limits
+
+        shares = _limits.bargaining_shares(bargaining)
+        _limits.check("game_solves", _limits.product(math.prod(shape) + math.prod(shape0), shares),
+                      f"safety games (and the same games without floors) with {bargaining} bargaining "
+                      f"({shares} shares a game)")
+    eq, _ = _with_bargaining(g, shape, bargaining)
     free, _ = _with_bargaining(g0, shape0, bargaining)
     for k in ("beta1", "U_G", "U_D"):
         eq[f"{k}_free"] = np.broadcast_to(free[k], shape).copy()
