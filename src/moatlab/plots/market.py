@@ -62,7 +62,7 @@ def plot_bands(ds: xr.Dataset, metrics: Sequence[str] = ("hhi", "active", "open_
             ax.axhline(2500, color="k", ls="--", lw=0.8, label=HHI_2010)
             ax.axhline(1800, color="k", ls=":", lw=0.8, label=HHI_2023)
             ax.set_ylim(0, 10_000)
-            ax.legend(fontsize=7, loc="lower right")
+            ax.legend(fontsize=7, loc="best")
         ax.set_xlabel("month")
         ax.set_title(LABELS.get(m, m), fontsize=10)
         ax.grid(alpha=0.3)
@@ -91,7 +91,7 @@ def plot_compare(
         if m == "hhi":
             ax.axvline(2500, color="k", ls="--", lw=0.8, label=HHI_2010)
             ax.axvline(1800, color="k", ls=":", lw=0.8, label=HHI_2023)
-            ax.legend(fontsize=7, loc="lower right")
+            ax.legend(fontsize=7, loc="best")
     fig.suptitle("scenario means (later half of each run; 95% CI over seeds)", fontsize=10)
     fig.tight_layout()
     return fig
