@@ -1,0 +1,108 @@
+"""Loading a settings TOML back into the explorer, and sorting the real-models table, in headless Chromium
+(the server and browser fixtures are test_web's)."""
+
+import tomllib
+
+import pytest
+from .test_web import READY, browser, download, new_page, readout, server, set_value, url  # noqa: F401
+
+CONTROLS = ["alpha0", "delta0", "c_d", "lam", "epsilon", "kappa0", "c_g", "f_d", "theta", "penalty", "pmax"]
+
+
+def controls(page) -> dict:
+    out = {k: page.input_value(f"#game-{k}") for k in CONTROLS}
+    for g in ("penalty_form", "bargaining"):
+        out[g] = page.evaluate(
+            f"Array.from(document.querySelectorAll('#game-{g} button[aria-pressed=\"true\"]'))"
+            ".map(b => b.value)"
+        )
+    return out
+
+
+def upload(page, prefix: str, name: str, data: bytes) -> None:
+    page.set_input_files(f"#{prefix}-upload input[type=file]",
+                         files=[{"name": name, "mimeType": "application/toml", "buffer": data}])  # fmt: skip
+
+
+@pytest.fixture
+def game(browser, server):  # noqa: F811
+    pg = new_page(browser)
+    pg.goto(server[0] + "/")
+    pg.wait_for_function(READY["game"])
+    yield pg
+    pg.context.close()
+
+
+def test_export_then_upload_restores_every_control(game, browser):  # noqa: F811
+    set_value(game, "#game-alpha0", "0.3")
+    game.click("#game-penalty_form button:nth-child(2)")  # turnover
+    game.wait_for_selector("#game-penalty_form button:nth-child(2)[aria-pressed='true']")
+    set_value(game, "#game-pmax", "0.8")
+    set_value(game, "#game-penalty", "0.65")
+    set_value(game, "#game-lam", "0.45")
+    game.wait_for_function("location.search.includes('penalty=0.65') && location.search.includes('lam=0.45')")
+    game.wait_for_function("document.querySelector('#game-landscape .gtitle')?.textContent.includes('turnover')")
+    toml = download(game, "#game-dl-toml").read_bytes()
+    assert tomllib.loads(toml.decode())["policy"]["pmax"] == 0.8
+    want, want_out, want_url = controls(game), readout(game), game.url
+
+    other = new_page(browser)
+    try:
+        other.goto(url_of(game) + "/")
+        other.wait_for_function(READY["game"])
+        assert controls(other) != want
+        upload(other, "game", "moatlab-game.toml", toml)
+        other.wait_for_function("document.querySelector('#game-upload-status').textContent.startsWith('Loaded')")
+        assert controls(other) == want
+        other.wait_for_function("(v) => document.querySelector('#game-out-U_G').textContent === v",
+                                arg=want_out["U_G"])  # fmt: skip
+        assert readout(other) == want_out
+        other.wait_for_function("document.querySelector('#game-landscape .gtitle')?.textContent"
+                                ".includes('α0 = 0.3, turnover')")  # fmt: skip
+        other.wait_for_function("(u) => location.search === new URL(u).search", arg=want_url)
+        assert other.text_content("#game-upload-error") == ""
+    finally:
+        other.context.close()
+
+
+def url_of(page) -> str:
+    return page.url.split("/?")[0].rstrip("/")
+
+
+BAD = [  # file content, what the one line must say
+    (b"[game]\nalpha0 = = 1\n", "malformed TOML"),
+    (b"# padding\n" * 7000 + b"[game]\nalpha0 = 0.2\n", "larger than the 64 KB allowed"),
+    (b"[game]\nalpha0 = 0.2\nfoo = 1\n", "game.foo = 1 is not allowed: must be one of alpha0"),
+    (b"[gmae]\nalpha0 = 0.2\n", "gmae = {'alpha0': 0.2} is not allowed: must be one of the tables game, policy"),
+    (b"[game]\nalpha0 = '0.2'\n", "game.alpha0 = '0.2' is not allowed: must be a number"),
+    (b"[game]\nalpha0 = -2.0\n", "alpha0 = -2 is not allowed: must be a number in (0, ∞)"),
+    (b"[policy]\npenalty = 0.7\n", "penalty = 0.7 is not allowed: must be a number in [0, 0.5]"),
+    (b"\xff\xfe[game]", "not UTF-8 text"),
+]
+
+
+def test_a_bad_file_changes_nothing_and_says_why_in_one_line(game):
+    before, before_out, before_url = controls(game), readout(game), game.url
+    for i, (data, message) in enumerate(BAD):
+        upload(game, "game", f"bad{i}.toml", data)
+        game.wait_for_function("(n) => document.querySelector('#game-upload-error').textContent.includes(n)",
+                               arg=f"bad{i}.toml")  # fmt: skip
+        text = game.text_content("#game-upload-error")
+        assert message in text and "\n" not in text and len(text) <= 300, text
+        assert controls(game) == before
+    game.wait_for_timeout(300)
+    assert readout(game) == before_out and game.url == before_url
+    # markup in a field or a file name is shown as text, never run
+    evil = b'[game]\npenalty_form = "<script>window.pwned = 1</script><img src=x onerror=\'window.pwned=2\'>"\n'
+    upload(game, "game", "<img src=x onerror='window.pwned=3'>.toml", evil)
+    game.wait_for_function("document.querySelector('#game-upload-error').textContent.includes('<script>')")
+    err = game.text_content("#game-upload-error")
+    assert err.startswith("<img src=x onerror='window.pwned=3'>.toml: penalty_form = '<script>")
+    assert game.evaluate("document.querySelectorAll('#game-upload-error *').length") == 0
+    assert game.evaluate("window.pwned === undefined")
+    assert controls(game) == before
+    # a good file after a bad one: applied, the error line cleared
+    upload(game, "game", "ok.toml", b"[policy]\ntheta = 0.7\n")
+    game.wait_for_function("document.querySelector('#game-theta').value === '0.7'")
+    assert game.text_content("#game-upload-error") == ""
+    assert {**before, "theta": "0.7"} == controls(game)
