@@ -237,8 +237,9 @@ def register_click_to_inputs(app: Any, figure_id: str, x_id: str, y_id: str) -> 
     """A click on a map figure writes the clicked (x, y) into the two inputs that drive it."""
     from dash import Input, Output, no_update
 
-    @app.callback(Output(x_id, "value"), Output(y_id, "value"), Input(figure_id, "clickData"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(x_id, "value"), Output(y_id, "value"), Input(figure_id, "clickData"), prevent_initial_call=True
+    )
     def pick(click):
         if not click or not click.get("points"):
             return no_update, no_update
@@ -284,8 +285,8 @@ _UPLOAD_JS = """function(contents, name) {
     var comma = contents.indexOf(',');
     var b64 = comma >= 0 ? contents.length - comma - 1 : contents.length;
     return [{name: String(name || 'settings file').slice(0, 200), size: Math.floor(b64 * 3 / 4),
-             contents: contents.slice(0, %d)}, null];
-}""" % (_B64_LIMIT + 200)
+             contents: contents.slice(0, HEAD)}, null];
+}""".replace("HEAD", str(_B64_LIMIT + 200))
 
 
 def upload_settings(prefix: str) -> html.Div:
@@ -411,7 +412,9 @@ def register_upload(
             states.append(State(c[1], "value"))
         else:
             outputs.append(Output(choice_id(c[1]), "data", allow_duplicate=True))
-            outputs += [Output(f"{c[1]}-opt-{i}", "aria-pressed", allow_duplicate=True) for i in range(len(c[2]))]
+            outputs += [
+                Output(f"{c[1]}-opt-{i}", "aria-pressed", allow_duplicate=True) for i in range(len(c[2]))
+            ]
             states.append(State(choice_id(c[1]), "data"))
     n_out = len(outputs)
 
