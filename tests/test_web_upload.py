@@ -111,3 +111,83 @@ def test_a_bad_file_changes_nothing_and_says_why_in_one_line(game):
     game.wait_for_function("document.querySelector('#game-theta').value === '0.7'")
     assert game.text_content("#game-upload-error") == ""
     assert {**before, "theta": "0.7"} == controls(game)
+
+
+def test_other_tabs_load_their_settings_back(browser, server):  # noqa: F811
+    pg = new_page(browser)
+    try:
+        pg.goto(server[0] + "/?tab=race")
+        pg.wait_for_function(READY["race"])
+        set_value(pg, "#race-m", "400")
+        pg.click("#race-family button:nth-child(2)")  # power
+        pg.wait_for_function("location.search.includes('family=power') && location.search.includes('m=400')")
+        value = pg.text_content("#race-out-value")
+        toml = download(pg, "#race-dl-toml").read_bytes()
+        set_value(pg, "#race-m", "365")
+        pg.click("#race-family button:nth-child(1)")
+        pg.wait_for_function("location.search.includes('family=log') && location.search.includes('m=365')")
+        upload(pg, "race", "moatlab-race.toml", toml)
+        pg.wait_for_function("(v) => document.querySelector('#race-out-value').textContent === v", arg=value)
+        assert pg.input_value("#race-m") == "400"
+        assert pg.get_attribute("#race-family button:nth-child(2)", "aria-pressed") == "true"
+        upload(pg, "race", "r.toml", b"[race]\nm = 2.5\n")
+        pg.wait_for_function("document.querySelector('#race-upload-error').textContent.length > 0")
+        assert "m = 2.5 is not allowed: must be an integer" in pg.text_content("#race-upload-error")
+        assert pg.input_value("#race-m") == "400"
+    finally:
+        pg.context.close()
+
+
+def test_market_tab_loads_its_settings_and_refuses_a_forged_size(browser, server):  # noqa: F811
+    pytest.importorskip("mesa")
+    pg = new_page(browser)
+    try:
+        pg.goto(server[0] + "/?tab=market&scenarios=baseline&seeds=5&periods=60")
+        pg.wait_for_function(READY["market"])
+        pressed = "Array.from(document.querySelectorAll('#market-scenarios button[aria-pressed=\"true\"]'))"
+        upload(pg, "market", "m.toml", b"[market]\nseeds = 60\n")  # above the 30 the server allows
+        pg.wait_for_function("document.querySelector('#market-upload-error').textContent.length > 0")
+        assert "seeds = 60 is not allowed" in pg.text_content("#market-upload-error")
+        assert pg.input_value("#market-seeds") == "5"
+        doc = b'[market]\nscenarios = ["rogue_giant", "baseline"]\nseeds = 3\nperiods = 24\n'
+        upload(pg, "market", "m.toml", doc)
+        pg.wait_for_function("document.querySelector('#market-seeds').value === '3'")
+        assert pg.input_value("#market-periods") == "24"
+        assert pg.evaluate(pressed + ".map(b => b.value)") == ["baseline", "rogue_giant"]
+        assert pg.text_content("#market-upload-error") == ""
+    finally:
+        pg.context.close()
+
+
+def test_the_real_models_table_sorts_in_the_page(browser, server):  # noqa: F811
+    import math
+
+    pg = new_page(browser)
+    try:
+        pg.goto(server[0] + "/?tab=measures")
+        pg.wait_for_function(READY["measures"])
+        rows = "Array.from(document.querySelectorAll('#measures-datatable tbody tr'))"
+        pg.wait_for_function(rows + ".length > 0")
+        first = pg.evaluate(rows + "[0].children[0].textContent")
+        n = pg.evaluate(rows + ".length")
+        score = list(pg.evaluate("Array.from(document.querySelectorAll('#measures-datatable thead th'))"
+                                 ".map(t => t.textContent)")).index("model ▲")  # fmt: skip
+        assert score == 0
+        pg.click("#measures-sort button[value='score']")
+        pg.click("#measures-order button[value='descending']")
+        pg.wait_for_function("document.querySelector('#measures-datatable .caption').textContent"
+                             ".endsWith('sorted by score, descending')")  # fmt: skip
+        heads = pg.evaluate("Array.from(document.querySelectorAll('#measures-datatable thead th'))"
+                            ".map(t => t.textContent)")  # fmt: skip
+        col = heads.index("score ▼")
+        cells = pg.evaluate(rows + f".map(r => r.children[{col}].textContent)")
+        values = [float(c) if c not in ("", "nan") else math.nan for c in cells]
+        numbers = [v for v in values if not math.isnan(v)]
+        assert len(cells) == n and numbers == sorted(numbers, reverse=True)
+        assert all(math.isnan(v) for v in values[len(numbers) :])  # missing scores last
+        assert pg.evaluate(rows + "[0].children[0].textContent") != first
+        pg.wait_for_function(
+            "location.search.includes('sort=score') && location.search.includes('order=desc')"
+        )
+    finally:
+        pg.context.close()
