@@ -134,11 +134,18 @@ def test_other_tabs_load_their_settings_back(browser, server):  # noqa: F811
         pg.wait_for_function("document.querySelector('#race-upload-error').textContent.length > 0")
         assert "m = 2.5 is not allowed: must be an integer" in pg.text_content("#race-upload-error")
         assert pg.input_value("#race-m") == "400"
+
+        pg.click("#tab-safety")
+        pg.wait_for_function(READY["safety"])
+        upload(pg, "safety", "s.toml", b"[safety]\ntheta_d = 0.3\nbargaining = 'nash'\n")
+        pg.wait_for_function("document.querySelector('#safety-theta_d').value === '0.3'")
+        assert pg.get_attribute("#safety-bargaining button[value='nash']", "aria-pressed") == "true"
+        pg.wait_for_function("location.search.includes('theta_d=0.3')")
     finally:
         pg.context.close()
 
 
-def test_market_tab_loads_its_settings_and_refuses_a_forged_size(browser, server):  # noqa: F811
+def test_market_tab_loads_its_settings_within_the_servers_limits(browser, server):  # noqa: F811
     pytest.importorskip("mesa")
     pg = new_page(browser)
     try:
@@ -191,3 +198,25 @@ def test_the_real_models_table_sorts_in_the_page(browser, server):  # noqa: F811
         )
     finally:
         pg.context.close()
+
+
+def test_the_server_checks_the_size_whatever_the_browser_claims():
+    """A forged request: the browser's claimed size is not trusted, nor a missing file."""
+    import base64
+
+    from moatlab.app.common import MAX_SETTINGS_BYTES, read_settings_file
+    from moatlab.errors import InputFileError, LimitError
+
+    spec = {"game": {"alpha0": "number"}}
+    big = base64.b64encode(b"#" * (MAX_SETTINGS_BYTES + 1) + b"\n[game]\nalpha0 = 0.2\n").decode()
+    with pytest.raises(LimitError, match="larger than the 64 KB allowed"):
+        read_settings_file({"name": "x.toml", "size": 10, "contents": "data:;base64," + big}, spec)
+    with pytest.raises(InputFileError, match="nothing was received"):
+        read_settings_file({"name": "x.toml", "contents": 5}, spec)
+    with pytest.raises(InputFileError, match="bad encoding"):
+        read_settings_file({"name": "x.toml", "contents": "data:;base64,%%%"}, spec)
+    ok = base64.b64encode(b"title = 'mine'\n[game]\nalpha0 = 0.2\n").decode()
+    assert read_settings_file({"name": "x.toml", "contents": "data:;base64," + ok}, spec) == (
+        "x.toml",
+        {"alpha0": 0.2},
+    )

@@ -294,12 +294,15 @@ def upload_settings(prefix: str) -> html.Div:
     a settings file this tab exported, or drop one on it. Register it with :func:`register_upload`."""
     return html.Div(
         [
-            dcc.Upload(
-                html.Span("Load settings TOML…", className="upload-label"),
-                id=f"{prefix}-upload",
-                accept=".toml,text/plain,application/toml",
-                multiple=False,
-                className="upload",
+            html.Label(  # the file box inside is labelled by this text, reached with Tab, opened with Space
+                dcc.Upload(
+                    html.Span("Load settings TOML…", className="upload-label"),
+                    id=f"{prefix}-upload",
+                    accept=".toml,text/plain,application/toml",
+                    multiple=False,
+                    disable_click=True,  # the label opens the file picker (once)
+                    className="upload",
+                ),
             ),
             html.Span(id=f"{prefix}-upload-status", className="hint", **{"aria-live": "polite"}),
             error_box(f"{prefix}-upload-error"),
