@@ -220,3 +220,15 @@ def test_the_server_checks_the_size_whatever_the_browser_claims():
         "x.toml",
         {"alpha0": 0.2},
     )
+
+
+def test_the_server_refuses_a_huge_request_before_reading_it(server):  # noqa: F811
+    import urllib.error
+    import urllib.request
+
+    body = b'{"output": "x", "inputs": [], "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    req = urllib.request.Request(server[0] + "/_dash-update-component", data=body,
+                                 headers={"Content-Type": "application/json"})  # fmt: skip
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=30)
+    assert e.value.code == 413
