@@ -54,7 +54,11 @@ def test_export_then_upload_restores_every_control(game, browser):  # noqa: F811
         other.goto(url_of(game) + "/")
         other.wait_for_function(READY["game"])
         assert controls(other) != want
-        upload(other, "game", "moatlab-game.toml", toml)
+        other.focus("#game-upload input[type=file]")  # the keyboard reaches the upload and opens it
+        with other.expect_file_chooser() as chooser:
+            other.keyboard.press("Space")
+        chooser.value.set_files(files=[{"name": "moatlab-game.toml", "mimeType": "application/toml",
+                                        "buffer": toml}])  # fmt: skip
         other.wait_for_function(
             "document.querySelector('#game-upload-status').textContent.startsWith('Loaded')"
         )
@@ -88,6 +92,9 @@ BAD = [  # file content, what the one line must say
 
 def test_a_bad_file_changes_nothing_and_says_why_in_one_line(game):
     before, before_out, before_url = controls(game), readout(game), game.url
+    with game.expect_file_chooser() as chooser:  # a click on the control opens the file picker
+        game.click("#game-upload .upload-label")
+    assert not chooser.value.is_multiple()
     for i, (data, message) in enumerate(BAD):
         upload(game, "game", f"bad{i}.toml", data)
         game.wait_for_function("(n) => document.querySelector('#game-upload-error').textContent.includes(n)",
