@@ -317,7 +317,7 @@ def test_keyboard_reaches_tabs_and_controls(page, url):
     # every input has a label and a tooltip
     unlabeled = page.evaluate(
         "Array.from(document.querySelectorAll('input'))"
-        ".filter(i => !document.querySelector(`label[for='${i.id}']`)"
+        ".filter(i => !(i.id && document.querySelector(`label[for='${i.id}']`)) && !i.closest('label')"
         " || !i.closest('[title]')).map(i => i.id)"
     )
     assert unlabeled == []

@@ -26,6 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ASSETS = Path(__file__).parent / "assets"
+MAX_REQUEST_BYTES = 1024 * 1024
 TABS = [
     ("game", "Openness game"),
     ("safety", "Safety floors"),
@@ -98,6 +99,9 @@ def create_app(data: str | None = None):
         update_title=None,
         index_string=INDEX,
     )
+    # no request may be larger than this (the largest the page sends is an uploaded settings file's
+    # head, under 100 KB): Flask refuses bigger bodies before reading them
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     with_market = market_tab.market_available()
     data_dir = measures_tab.default_data(data)
     available = {"market": with_market, "safety": safety_tab.safety_available()}

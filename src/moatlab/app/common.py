@@ -237,8 +237,9 @@ def register_click_to_inputs(app: Any, figure_id: str, x_id: str, y_id: str) -> 
     """A click on a map figure writes the clicked (x, y) into the two inputs that drive it."""
     from dash import Input, Output, no_update
 
-    @app.callback(Output(x_id, "value"), Output(y_id, "value"), Input(figure_id, "clickData"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(x_id, "value"), Output(y_id, "value"), Input(figure_id, "clickData"), prevent_initial_call=True
+    )
     def pick(click):
         if not click or not click.get("points"):
             return no_update, no_update
@@ -246,7 +247,7 @@ def register_click_to_inputs(app: Any, figure_id: str, x_id: str, y_id: str) -> 
         return f"{pt['x']:.4g}", f"{pt['y']:.4g}"
 
 
-def error_message(e: BaseException) -> str:
+def error_message(e: BaseException | str) -> str:
     """The one place the explorer turns an error into the line a user reads (the CLI's equivalent
     is ``moatlab.cli.main``): the first line, whitespace collapsed, at most 300 characters. Dash
     renders it as text, so markup in an echoed value stays literal."""
@@ -271,3 +272,185 @@ def empty_figure(message: str = ""):
         annotations=[{"text": message, "showarrow": False, "font": {"size": 14}}] if message else [],
     )
     return fig
+
+
+# ---- loading a settings TOML back (the inverse of send_settings) ---------------------------------
+MAX_SETTINGS_BYTES = 64 * 1024  # a tab's settings file is under 1 KB; the server refuses more than this
+_B64_LIMIT = (MAX_SETTINGS_BYTES + 2) // 3 * 4  # base64 characters of the largest file accepted
+
+# In the browser: pass on only the head of the file (the server needs no more to refuse an oversized
+# one) with its size, then clear the upload so that loading the same file again fires again.
+_UPLOAD_JS = """function(contents, name) {
+    if (!contents) { return [window.dash_clientside.no_update, window.dash_clientside.no_update]; }
+    var comma = contents.indexOf(',');
+    var b64 = comma >= 0 ? contents.length - comma - 1 : contents.length;
+    return [{name: String(name || 'settings file').slice(0, 200), size: Math.floor(b64 * 3 / 4),
+             contents: contents.slice(0, HEAD)}, null];
+}""".replace("HEAD", str(_B64_LIMIT + 200))
+
+
+def upload_settings(prefix: str) -> html.Div:
+    """A "load settings TOML" control (``{prefix}-upload``): click it (or press Enter on it) to pick
+    a settings file this tab exported, or drop one on it. Register it with :func:`register_upload`."""
+    return html.Div(
+        [
+            html.Label(  # the file box inside is labelled by this text, reached with Tab, opened with Space
+                dcc.Upload(
+                    html.Span("Load settings TOML…", className="upload-label"),
+                    id=f"{prefix}-upload",
+                    accept=".toml,text/plain,application/toml",
+                    multiple=False,
+                    disable_click=True,  # the label opens the file picker (once)
+                    className="upload",
+                ),
+            ),
+            html.Span(id=f"{prefix}-upload-status", className="hint", **{"aria-live": "polite"}),
+            error_box(f"{prefix}-upload-error"),
+            dcc.Store(id=f"{prefix}-upload-file"),
+        ],
+        className="upload-bar",
+        title="Load a settings file exported from this tab: every control it names is set, after the "
+        "server has checked it",
+    )
+
+
+def read_settings_file(data: Any, sections: dict[str, dict[str, str]]) -> tuple[str, dict[str, Any]]:
+    """Decode and check an uploaded settings file on the server: (file name, {key: value}).
+
+    ``sections`` maps each allowed table to its allowed keys and their kind (``"number"``,
+    ``"choice"`` or ``"choices"``). The file's size is checked here, whatever the browser claimed;
+    unknown tables and keys, and values of the wrong type, raise :class:`ParameterError` naming them.
+    """
+    import base64
+    import binascii
+
+    from .._toml import loads_toml
+    from ..errors import InputFileError
+
+    if not isinstance(data, dict) or not isinstance(data.get("contents"), str):
+        raise InputFileError("settings file: nothing was received")
+    name = str(data.get("name") or "settings file")[:80]
+    contents: str = data["contents"]
+    size = data.get("size")
+    b64 = contents.split(",", 1)[1] if contents.startswith("data:") and "," in contents else contents
+    if (isinstance(size, int | float) and size > MAX_SETTINGS_BYTES) or len(b64) > _B64_LIMIT:
+        shown = size if isinstance(size, int | float) and size > MAX_SETTINGS_BYTES else len(b64) * 3 // 4
+        raise LimitError(
+            f"{name}: {int(shown) // 1024} KB is larger than the {MAX_SETTINGS_BYTES // 1024} KB allowed "
+            "for a settings file"
+        )
+    try:
+        raw = base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputFileError(f"{name}: not a file the browser could send (bad encoding)") from None
+    doc = loads_toml(raw, name, "settings file", error=InputFileError)
+    values: dict[str, Any] = {}
+    for sec, body in doc.items():
+        if sec in ("title", "summary") and isinstance(body, str):
+            continue  # free text (a report scenario's): not a control
+        if sec not in sections:
+            raise ParameterError(f"{name}: {sec}", _short(body), "one of the tables " + ", ".join(sections))
+        if not isinstance(body, dict):
+            raise ParameterError(f"{name}: {sec}", _short(body), f"a table [{sec}]")
+        for key, v in body.items():
+            kinds = sections[sec]
+            if key not in kinds:
+                raise ParameterError(f"{name}: {sec}.{key}", _short(v), "one of " + ", ".join(kinds))
+            kind = kinds[key]
+            ok = {
+                "number": isinstance(v, int | float) and not isinstance(v, bool),
+                "choice": isinstance(v, str),
+                "choices": isinstance(v, list) and all(isinstance(x, str) for x in v),
+            }[kind]
+            if not ok:
+                want = {"number": "a number", "choice": "a name", "choices": "a list of names"}[kind]
+                raise ParameterError(f"{name}: {sec}.{key}", _short(v), want)
+            values[key] = v
+    if not values:
+        raise ParameterError(f"{name}", "no settings", "tables " + ", ".join(f"[{s}]" for s in sections))
+    return name, values
+
+
+def _short(v: Any) -> Any:
+    text = str(v)
+    return v if len(text) <= 40 else text[:39] + "…"
+
+
+def _as_text(v: Any) -> str:
+    """A number as the text a box shows (floats keep every digit, so a round trip is exact)."""
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def register_upload(
+    app: Any,
+    prefix: str,
+    sections: dict[str, dict[str, str]],
+    controls: dict[str, tuple],
+    validate,
+) -> None:
+    """Wire :func:`upload_settings`: the server reads the file, merges it over the current controls,
+    checks the result with the tab's own reader ``validate(values)`` and only then sets the controls.
+
+    ``controls`` maps each key to ``("value", input_id)`` or ``("choice", group_id, options, multi)``
+    (a :func:`choice` group). An invalid file sets nothing and shows one line.
+    """
+    from dash import Input, Output, State, no_update
+
+    from ..errors import MoatlabError
+
+    app.clientside_callback(
+        _UPLOAD_JS,
+        Output(f"{prefix}-upload-file", "data"),
+        Output(f"{prefix}-upload", "contents"),
+        Input(f"{prefix}-upload", "contents"),
+        State(f"{prefix}-upload", "filename"),
+        prevent_initial_call=True,
+    )
+    keys = list(controls)
+    outputs, states = [], []
+    for k in keys:
+        c = controls[k]
+        if c[0] == "value":
+            outputs.append(Output(c[1], "value", allow_duplicate=True))
+            states.append(State(c[1], "value"))
+        else:
+            outputs.append(Output(choice_id(c[1]), "data", allow_duplicate=True))
+            outputs += [
+                Output(f"{c[1]}-opt-{i}", "aria-pressed", allow_duplicate=True) for i in range(len(c[2]))
+            ]
+            states.append(State(choice_id(c[1]), "data"))
+    n_out = len(outputs)
+
+    @app.callback(
+        Output(f"{prefix}-upload-error", "children"),
+        Output(f"{prefix}-upload-status", "children"),
+        *outputs,
+        Input(f"{prefix}-upload-file", "data"),
+        *states,
+        prevent_initial_call=True,
+    )
+    def load(data, *current):
+        if not data:
+            return (no_update,) * (n_out + 2)
+        try:
+            name, new = read_settings_file(data, sections)
+        except MoatlabError as e:  # nothing is applied; one line says why
+            return (error_message(e), "", *[no_update] * n_out)
+        try:  # the tab's own checks, on the file's values over the current ones
+            validate({**dict(zip(keys, current, strict=True)), **new})
+        except MoatlabError as e:
+            return (error_message(f"{name}: {error_message(e)}"), "", *[no_update] * n_out)
+        out: list[Any] = []
+        for k in keys:
+            c = controls[k]
+            if c[0] == "value":
+                out.append(_as_text(new[k]) if k in new else no_update)
+                continue
+            if k not in new:
+                out += [no_update] * (1 + len(c[2]))
+                continue
+            v = new[k]
+            chosen = [o for o in c[2] if o in v] if c[3] else [v]
+            out.append(chosen if c[3] else v)
+            out += ["true" if o in chosen else "false" for o in c[2]]
+        return ("", f"Loaded {name}: {len(new)} settings set.", *out)

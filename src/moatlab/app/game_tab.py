@@ -31,10 +31,12 @@ from .common import (
     query,
     register_choice,
     register_click_to_inputs,
+    register_upload,
     send_figure,
     send_settings,
     sentence,
     share_link,
+    upload_settings,
 )
 
 MODEL = [n for n in NUMERIC if n not in ("theta", "penalty")]
@@ -97,6 +99,20 @@ def read_params(values: dict[str, Any]) -> tuple[dict[str, Any], float, float, f
     pen = parse_number("penalty", values.get("penalty"), 0, pmax)
     GameParams(**model_params(params), theta=theta, penalty=pen)  # cross-field checks
     return params, theta, pen, pmax
+
+
+def settings_spec() -> tuple[dict[str, dict[str, str]], dict[str, tuple]]:
+    """The tables and keys of the game's settings TOML and the control each key sets."""
+    from ..game.bargaining import SOLUTIONS
+
+    sections = {
+        "game": {**{n: "number" for n in MODEL}, "penalty_form": "choice", "bargaining": "choice"},
+        "policy": {"theta": "number", "penalty": "number", "pmax": "number"},
+    }
+    controls: dict[str, tuple] = {n: ("value", f"game-{n}") for n in (*MODEL, "theta", "penalty", "pmax")}
+    controls["penalty_form"] = ("choice", "game-penalty_form", list(PENALTY_FORMS), False)
+    controls["bargaining"] = ("choice", "game-bargaining", list(SOLUTIONS), False)
+    return sections, controls
 
 
 def model_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -399,6 +415,7 @@ def layout(initial: dict[str, Any]) -> html.Div:
                             ("brief", "brief from this view (HTML)"),
                         ],
                     ),
+                    upload_settings("game"),
                     html.Div(id="game-timing", className="timing"),
                     graph("game-free", "Unregulated openness against baseline performance"),
                 ],
@@ -475,6 +492,7 @@ def register(app) -> None:
         return fig, free, f"solved {n} × {n} policies in {ms:.0f} ms on the server"
 
     register_click_to_inputs(app, "game-landscape", "game-theta", "game-penalty")
+    register_upload(app, "game", *settings_spec(), validate=read_params)
 
     @app.callback(
         Output("game-download", "data"),

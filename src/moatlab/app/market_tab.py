@@ -28,10 +28,12 @@ from .common import (
     parse_number,
     query,
     register_choice,
+    register_upload,
     send_figure,
     send_settings,
     sentence,
     share_link,
+    upload_settings,
 )
 
 MAX_SEEDS, MAX_PERIODS = 30, 240
@@ -117,6 +119,7 @@ def market_layout(initial: dict[str, Any]) -> html.Div:
                         "market",
                         [("png", "PNG"), ("svg", "SVG"), ("csv", "summary CSV"), ("toml", "settings TOML")],
                     ),
+                    upload_settings("market"),
                     share_link("market"),
                     html.Div(id="market-table"),
                 ],
@@ -244,6 +247,17 @@ def describe(summ, seeds: int) -> str:
 
 def register_market(app, cache) -> None:
     register_choice(app, "market-scenarios", scenario_names(), multi=True)
+    register_upload(
+        app,
+        "market",
+        {"market": {"scenarios": "choices", "seeds": "number", "periods": "number"}},
+        {
+            "scenarios": ("choice", "market-scenarios", scenario_names(), True),
+            "seeds": ("value", "market-seeds"),
+            "periods": ("value", "market-periods"),
+        },
+        validate=lambda v: read_market(v["scenarios"], v["seeds"], v["periods"]),
+    )
     from dash import DiskcacheManager
 
     manager = DiskcacheManager(cache)

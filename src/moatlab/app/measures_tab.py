@@ -34,6 +34,15 @@ from .common import (
 # qualifies / does not / cannot tell: Okabe–Ito blue, vermilion, grey, and a hatch pattern each
 ANSWERS = [("qualifies", OKABE_ITO[4], ""), ("does not", OKABE_ITO[5], "x"), ("cannot tell", "#BBBBBB", ".")]
 DL = ("png", "svg", "csv")
+# the table's first columns (each definition's verdict column follows them)
+SORT_COLUMNS = ["model", "dataset", "organisation", "score"]
+ORDERS = [("ascending", "ascending (A→Z, low→high)"), ("descending", "descending (Z→A, high→low)")]
+
+
+def sort_columns() -> list[str]:
+    from ..measures import DEFINITIONS
+
+    return [*SORT_COLUMNS, *DEFINITIONS]
 
 
 def default_data(data: str | os.PathLike | None = None) -> str:
@@ -66,6 +75,9 @@ def measures_layout(initial: dict[str, Any], data: str) -> html.Div:
         "packaged": "moatlab's packaged snapshot",
     }
     value = initial.get("data") if initial.get("data") in src else "configured"
+    cols = sort_columns()
+    by = initial.get("sort") if initial.get("sort") in cols else "model"
+    order = initial.get("order") if initial.get("order") in dict(ORDERS) else "ascending"
     return html.Div(
         [
             html.Div(
@@ -89,6 +101,8 @@ def measures_layout(initial: dict[str, Any], data: str) -> html.Div:
                         "with --data FOLDER to read another folder.",
                         className="hint",
                     ),
+                    choice("measures-sort", "sort the table by", [(c, c) for c in cols], by),
+                    choice("measures-order", "order", ORDERS, order),
                 ],
                 className="inputs",
             ),
@@ -148,13 +162,33 @@ def _cell(v) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
 
-def _table(table) -> html.Div:
+def sort_table(table, by: str, order: str):
+    """The table sorted on the server by one of its columns (numbers by value, text case-blind,
+    missing values last; ties keep the data's order)."""
+    by = parse_choice("sort", by, sort_columns())
+    order = parse_choice("order", order, [o for o, _ in ORDERS])
+    if by not in table.columns:
+        return table
+    key = None if table[by].dtype.kind in "if" else (lambda s: s.astype(str).str.casefold())
+    return table.sort_values(by, ascending=order == "ascending", kind="stable", na_position="last", key=key)
+
+
+def _table(table, by: str | None = None, order: str = "ascending") -> html.Div:
     """Every model and its verdicts: one Markdown table (a single component renders fast)."""
     cols = list(table.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    arrow = " ▲" if order == "ascending" else " ▼"
+    lines = ["| " + " | ".join(c + (arrow if c == by else "") for c in cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(_cell(v) for v in r) + " |" for r in table.itertuples(index=False)]
     return html.Div(
-        [html.P("Every model entry and its verdicts", className="caption"), dcc.Markdown("\n".join(lines))],
+        [
+            html.P(
+                f"Every model entry and its verdicts, sorted by {by}, {order}"
+                if by
+                else "Every model entry and its verdicts",
+                className="caption",
+            ),
+            dcc.Markdown("\n".join(lines)),
+        ],
         id="measures-datatable",
         className="scroll data",
         tabIndex="0",
@@ -176,6 +210,8 @@ def describe(table, defs) -> str:
 def register_measures(app, data: str) -> None:
     src = sources(data)
     register_choice(app, "measures-source", list(src))
+    register_choice(app, "measures-sort", sort_columns())
+    register_choice(app, "measures-order", [o for o, _ in ORDERS])
 
     def load(key):
         return measures_compute(src[parse_choice("data", key, list(src))])
@@ -188,14 +224,19 @@ def register_measures(app, data: str) -> None:
         Output("measures-share", "href"),
         *[Output(f"measures-dl-{k}", "disabled") for k in DL],
         Input(choice_id("measures-source"), "data"),
+        Input(choice_id("measures-sort"), "data"),
+        Input(choice_id("measures-order"), "data"),
     )
-    def update(key):
+    def update(key, by, order):
         try:
             table, defs = load(key)
+            shown = sort_table(table, by, order)
         except (MoatlabError, OSError, ValueError) as e:  # clear the stale chart and table
             return (empty_figure(), None, error_message(e), "", no_update, *[True] * len(DL))
-        return (_measures_figure(table, defs), _table(table), "", describe(table, defs),
-                query("measures", {"data": key}), *[False] * len(DL))  # fmt: skip
+        sorting = callback_context.triggered_id in (choice_id("measures-sort"), choice_id("measures-order"))
+        return (no_update if sorting else _measures_figure(table, defs), _table(shown, by, order), "",
+                describe(table, defs), query("measures", {"data": key, "sort": by, "order": order}),
+                *[False] * len(DL))  # fmt: skip
 
     @app.callback(
         Output("measures-download", "data"),

@@ -25,10 +25,12 @@ from .common import (
     parse_number,
     query,
     register_choice,
+    register_upload,
     send_figure,
     send_settings,
     sentence,
     share_link,
+    upload_settings,
 )
 
 RACE_FIELDS = [  # name, default, (lo, hi, lo_open, integer)
@@ -129,6 +131,7 @@ def race_layout(initial: dict[str, Any]) -> html.Div:
                     download_bar(
                         "race", [("png", "PNG"), ("svg", "SVG"), ("csv", "CSV"), ("toml", "settings TOML")]
                     ),
+                    upload_settings("race"),
                 ],
                 className="main",
             ),
@@ -208,6 +211,16 @@ def _race_figure(ds, p) -> go.Figure:
 
 def register_race(app) -> None:
     register_choice(app, "race-family", ["log", "power"])
+    register_upload(
+        app,
+        "race",
+        {"race": {**{k: "number" for k in KEYS[:-1]}, "family": "choice"}},
+        {
+            **{k: ("value", f"race-{k}") for k in KEYS[:-1]},
+            "family": ("choice", "race-family", ["log", "power"], False),
+        },
+        validate=read_race,
+    )
     inputs = [Input(f"race-{k}", "value") for k in KEYS[:-1]] + [Input(choice_id("race-family"), "data")]
 
     @app.callback(

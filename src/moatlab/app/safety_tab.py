@@ -27,9 +27,11 @@ from .common import (
     query,
     register_choice,
     register_click_to_inputs,
+    register_upload,
     send_settings,
     sentence,
     share_link,
+    upload_settings,
 )
 
 GRID = 61
@@ -228,6 +230,7 @@ def safety_layout(initial: dict[str, Any]) -> html.Div:
                     error_box("safety-error"),
                     graph("safety-figure", "Where safety floors backfire and where both firms gain"),
                     download_bar("safety", [("toml", "settings TOML")]),
+                    upload_settings("safety"),
                 ],
                 className="main",
             ),
@@ -265,6 +268,16 @@ def safety_layout(initial: dict[str, Any]) -> html.Div:
 
 def register_safety(app) -> None:
     register_choice(app, "safety-bargaining", solutions())
+    register_upload(
+        app,
+        "safety",
+        {"safety": {**{k: "number" for k in KEYS[:-1]}, "bargaining": "choice"}},
+        {
+            **{k: ("value", f"safety-{k}") for k in KEYS[:-1]},
+            "bargaining": ("choice", "safety-bargaining", solutions(), False),
+        },
+        validate=read_safety,
+    )
     inputs = [Input(f"safety-{k}", "value") for k in KEYS[:-1]] + [
         Input(choice_id("safety-bargaining"), "data")
     ]
