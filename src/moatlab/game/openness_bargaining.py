@@ -114,6 +114,10 @@ class QualitySchedule:
             object.__setattr__(self, "name", getattr(self.func, "__name__", "quality_schedule"))
 
 
+#: What ``schedule=`` accepts: a built-in name, a callable f(ω, s) or a QualitySchedule.
+AnySchedule = str | Schedule | QualitySchedule
+
+
 def schedule_name(schedule: Any) -> str:
     """The name recorded for a schedule (attributes, CLI output)."""
     if isinstance(schedule, str):
@@ -219,7 +223,7 @@ class QualityScheduleKernel(NumericalKernel):
         return slope, val
 
 
-def check_bargaining(bargaining: str, schedule: str | Schedule, forms: GameForms, method: str,
+def check_bargaining(bargaining: str, schedule: AnySchedule, forms: GameForms, method: str,
                      share_grid: int) -> None:
     """Validate the bargaining options together with the forms and the method."""
     if bargaining not in SOLUTIONS:
@@ -240,13 +244,13 @@ def check_bargaining(bargaining: str, schedule: str | Schedule, forms: GameForms
                              "'numerical' or 'auto' with a share schedule other than 'scale'")
 
 
-def is_numerical(forms: GameForms, method: str, schedule: str | Schedule = "scale") -> bool:
+def is_numerical(forms: GameForms, method: str, schedule: AnySchedule = "scale") -> bool:
     """Whether the game is solved on the numerical path (costlier than the closed form)."""
     scale = isinstance(schedule, str) and schedule == "scale"
     return method == "numerical" or not forms.is_default or not scale
 
 
-def check_work(points: float, what: str, bargaining: str, schedule: str | Schedule, forms: GameForms,
+def check_work(points: float, what: str, bargaining: str, schedule: AnySchedule, forms: GameForms,
                method: str, share_grid: int) -> int:
     """Check the ``game_solves`` budget for ``points`` bargaining problems (before allocating).
 
@@ -265,7 +269,7 @@ def check_work(points: float, what: str, bargaining: str, schedule: str | Schedu
     return shares
 
 
-def _kernel(schedule: str | Schedule, forms: GameForms):
+def _kernel(schedule: AnySchedule, forms: GameForms):
     if schedule == "scale":
         return None  # the share is δ0 (1 − ω): the solver's own kernels, closed form included
     if isinstance(schedule, QualitySchedule):
@@ -273,14 +277,14 @@ def _kernel(schedule: str | Schedule, forms: GameForms):
     return lambda p: ScheduleKernel(p, forms, schedule)
 
 
-def _with_share(p: dict[str, np.ndarray], s: np.ndarray, schedule: str | Schedule) -> dict[str, np.ndarray]:
+def _with_share(p: dict[str, np.ndarray], s: np.ndarray, schedule: Any) -> dict[str, np.ndarray]:
     q = dict(p)
     q["delta0" if schedule == "scale" else "share_s"] = np.ascontiguousarray(s, dtype=float)
     return q
 
 
 def bargained_flat(p: dict[str, np.ndarray], form: str, forms: GameForms, method: str, bargaining: str,
-                   schedule: str | Schedule = "scale", share_grid: int = GRID_DEFAULT,
+                   schedule: AnySchedule = "scale", share_grid: int = GRID_DEFAULT,
                    reference: str | None = None, xtol: float = 1e-9,
                    keep_pareto: bool = True) -> dict[str, np.ndarray]:
     """Bargain over s at every flat point, then solve the game at the agreed share.
