@@ -17,6 +17,7 @@ _LAZY = {"OpennessGame": "game", "Regimes": "kernel", "select_best": "kernel",
          "REFERENCES": "solver", "Equilibrium": "solver", "action_names": "solver",
          "equilibrium_arrays": "solver", "grid_params": "solver", "numerical_backend": "solver",
          "reference_arrays": "solver", "solve": "solver", "to_dataset": "solver",
+         "QualitySchedule": "openness_bargaining",
          "SOLUTIONS": "bargaining", "Bargain": "bargaining", "bargain": "bargaining",
          "solve_finetune": "finetune", "Specialist": "finetune", "load_specialists": "finetune",
          "FinetuneForms": "finetune", "FinetuneEquilibrium": "finetune"}
@@ -32,7 +33,8 @@ def __getattr__(name: str):
 
 __all__ = [
     "ACTIONS", "Bargain", "Equilibrium", "FinetuneEquilibrium", "FinetuneForms", "GameParams",
-    "OUTPUTS", "OpennessGame", "PARAMETERS", "PENALTY_FORMS", "REFERENCES", "Regimes", "SOLUTIONS",
+    "OUTPUTS", "OpennessGame", "PARAMETERS", "PENALTY_FORMS", "QualitySchedule", "REFERENCES",
+    "Regimes", "SOLUTIONS",
     "SolverError", "Specialist", "action_names", "bargain", "equilibrium_arrays", "grid_params",
     "load_specialists", "numerical_backend", "reference_arrays", "select_best", "solve",
     "solve_finetune", "to_dataset",

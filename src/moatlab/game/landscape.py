@@ -192,9 +192,9 @@ def landscape(theta: Any = None, penalty: Any = None, *, forms: GameForms | None
         out[f"pareto_strict_{ref}"] = ((dg > tol) & (dd > tol)).astype(np.int8)
     attrs = {"method": make_kernel(gp.flat(), forms, method).method, "bargaining": bargaining}
     if bargaining != "fixed":
-        from .openness_bargaining import describe
+        from .openness_bargaining import describe, schedule_name
 
-        name = schedule if isinstance(schedule, str) else getattr(schedule, "__name__", "user")
+        name = schedule_name(schedule)
         attrs.update(schedule=name, stage_1=describe(bargaining, schedule), welfare_tolerance=tol,
                      share_no_regulation=float(refs["no_regulation"]["share"].reshape(-1)[0]))
         if schedule != "scale":

@@ -99,15 +99,23 @@ class NumericalKernel:
         return NumericalKernel({k: v[idx] for k, v in self.p.items()}, self.forms)
 
     # -- stage 2 -------------------------------------------------------------------------
-    def best_response(self, w: Array) -> tuple[Array, Array]:
-        """α1*(ω) for ω of shape (N, K), and where it is interior (1), a corner (0) or the
-        corner's edge (-1)."""
-        a0 = self.col["alpha0"] + 0.0 * w
+    def _foc(self, w: Array, a0: Array):
+        """D's first-order condition g(α1) at ω and its derivative in α1 (two callables)."""
         keep = 1.0 - self.share(w)
 
         def foc(x: Array) -> Array:
             return keep * self.r.d1(x) - self.phi.dd(x - a0, w)
 
+        def dfoc(x: Array) -> Array:
+            return keep * self.r.d2(x) - self.phi.ddd(x - a0, w)
+
+        return foc, dfoc
+
+    def best_response(self, w: Array) -> tuple[Array, Array]:
+        """α1*(ω) for ω of shape (N, K), and where it is interior (1), a corner (0) or the
+        corner's edge (-1)."""
+        a0 = self.col["alpha0"] + 0.0 * w
+        foc, dfoc = self._foc(w, a0)
         g0 = foc(a0)
         interior = g0 > 0
         lo = a0.copy()
@@ -126,7 +134,7 @@ class NumericalKernel:
         small_before = np.zeros_like(interior)
         for _ in range(100):
             g = foc(x)
-            dg = keep * self.r.d2(x) - self.phi.ddd(x - a0, w)
+            dg = dfoc(x)
             lo = np.where(g > 0, x, lo)
             hi = np.where(g < 0, x, hi)
             with np.errstate(divide="ignore", invalid="ignore"):

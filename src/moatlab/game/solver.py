@@ -349,9 +349,10 @@ def solve(*, forms: GameForms | None = None, method: str = "auto", bargaining: s
         ``nash``, ``egalitarian``, ``kalai_smorodinsky`` or ``max_performance``
         (:mod:`moatlab.game.bargaining`). When bargaining, ``delta0`` is not used with the
         default schedule: the players set it.
-    schedule : {"scale", "constant"} or callable
+    schedule : {"scale", "constant"}, callable or QualitySchedule
         The share rule bargained over: ``scale`` δ = s (1 − ω) (s takes δ0's place), ``constant``
-        δ = s, or a callable ``f(omega, s)`` (numerical path); s ∈ [0, 1].
+        δ = s, a callable ``f(omega, s)``, or ``QualitySchedule(f)`` with ``f(omega, alpha1, s)``,
+        a share that moves with the quality D chooses (numerical path); s ∈ [0, 1].
     share_grid : int
         Grid points over s before the per-point refinement (the Pareto set is reported on it).
     **params
@@ -408,7 +409,7 @@ BARGAINED_OUTPUTS: dict[str, tuple[str, str]] = {
 
 def _solve_bargained(gp: GameParams, swept: dict[str, np.ndarray], forms: GameForms, method: str,
                      bargaining: str, schedule: Any, share_grid: int) -> Equilibrium | xr.Dataset:
-    from .openness_bargaining import bargained_flat, check_work, describe, share_grid_values
+    from .openness_bargaining import bargained_flat, check_work, describe, schedule_name, share_grid_values
 
     shape = gp.shape
     check_work(float(np.prod(shape)), "solve: parameter points", bargaining, schedule, forms, method,
@@ -419,7 +420,7 @@ def _solve_bargained(gp: GameParams, swept: dict[str, np.ndarray], forms: GameFo
     grid = share_grid_values(share_grid)
     used = "numerical" if schedule != "scale" else make_kernel(
         {n: np.zeros(1) + 0.5 for n in NUMERIC}, forms, method).method
-    sched = schedule if isinstance(schedule, str) else getattr(schedule, "__name__", "user")
+    sched = schedule_name(schedule)
     if not swept:
         val = {k: v.reshape(()).item() for k, v in out.items()}
         return Equilibrium(
