@@ -225,6 +225,8 @@ def create_app(data: str | None = None):
             if state["opened"] and not fresh:  # the address bar changed after load: nothing to rebuild
                 tab = state["current"]
         opened = list(state["opened"])
+        if fresh and tab == state["current"]:  # the first layout already shows this tab: nothing to redo
+            return ({"current": tab, "opened": opened}, *[no_update] * (4 * len(keys)))
         children = []
         for k in keys:
             if k == tab and k not in opened:
