@@ -24,7 +24,6 @@ patterns on bars, line styles), and the layout reflows to one column on a phone.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ASSETS = Path(__file__).parent / "assets"
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -116,89 +115,61 @@ def create_app(data: str | None = None):
         "measures": lambda initial: measures_tab.measures_layout(initial, data_dir),
     }
 
-    def first_tab() -> tuple[str | None, dict]:
-        """The tab the page's address opens and its settings, read from the layout request's Referer
-        (the page's own address): that tab is built into the first layout, so its callbacks start
-        without waiting for a round trip through ``select``. (None, {}) when there is no address."""
-        import flask
-
-        if not flask.has_request_context() or not flask.request.referrer:
-            return None, {}
-        q = parse_query(urlsplit(flask.request.referrer).query)
-        tab = q.get("tab") if q.get("tab") in keys else "game"
-        return tab, (q if q.get("tab") == tab else {})
-
-    def page_layout() -> html.Div:
-        tab, initial = first_tab()
-        return html.Div(
-            [
-                dcc.Location(id="url", refresh=False),
-                html.Header(
-                    [
-                        html.H1("moatlab explorer"),
-                        html.P(
-                            "the economics of AI openness: regulation, races, market structure, real models",
-                            className="subtitle",
-                        ),
-                    ]
-                ),
-                html.Nav(
-                    [
-                        html.Div(
-                            [
-                                html.Button(
-                                    lab,
-                                    id=f"tab-{k}",
-                                    n_clicks=0,
-                                    role="tab",
-                                    className="tab selected" if k == tab else "tab",
-                                    **{
-                                        "aria-controls": f"panel-{k}",
-                                        "aria-selected": "true" if k == tab else "false",
-                                    },
-                                )
-                                for k, lab in tabs
-                            ],
-                            role="tablist",
-                            className="tablist",
-                            **{"aria-label": "models"},
-                        ),
-                        html.Div(
-                            [
-                                html.Button(
-                                    "Copy link to this view", id="copy-link", n_clicks=0, className="copy"
-                                ),
-                                html.Span(
-                                    id="copy-status", className="copy-status", **{"aria-live": "polite"}
-                                ),
-                            ],
-                            className="sharebar",
-                        ),
-                    ],
-                    **{"aria-label": "tabs and sharing"},
-                ),
-                html.Main(
-                    [
-                        html.Section(
-                            builders[k](initial) if k == tab else None,
-                            id=f"panel-{k}",
-                            role="tabpanel",
-                            hidden=k != tab,
-                            **{"aria-labelledby": f"tab-{k}"},
-                        )
-                        for k in keys
-                    ],
-                    id="main",
-                ),
-                dcc.Store(
-                    id="tabs-state",
-                    data={"current": tab, "opened": [tab], "fresh": True} if tab else None,
-                ),
-                dcc.Store(id="tabs-addr"),
-            ]
-        )
-
-    app.layout = page_layout
+    app.layout = html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            html.Header(
+                [
+                    html.H1("moatlab explorer"),
+                    html.P(
+                        "the economics of AI openness: regulation, races, market structure, real models",
+                        className="subtitle",
+                    ),
+                ]
+            ),
+            html.Nav(
+                [
+                    html.Div(
+                        [
+                            html.Button(
+                                lab,
+                                id=f"tab-{k}",
+                                n_clicks=0,
+                                role="tab",
+                                className="tab",
+                                **{"aria-controls": f"panel-{k}", "aria-selected": "false"},
+                            )
+                            for k, lab in tabs
+                        ],
+                        role="tablist",
+                        className="tablist",
+                        **{"aria-label": "models"},
+                    ),
+                    html.Div(
+                        [
+                            html.Button(
+                                "Copy link to this view", id="copy-link", n_clicks=0, className="copy"
+                            ),
+                            html.Span(id="copy-status", className="copy-status", **{"aria-live": "polite"}),
+                        ],
+                        className="sharebar",
+                    ),
+                ],
+                **{"aria-label": "tabs and sharing"},
+            ),
+            html.Main(
+                [
+                    html.Section(
+                        id=f"panel-{k}", role="tabpanel", hidden=True, **{"aria-labelledby": f"tab-{k}"}
+                    )
+                    for k in keys
+                ],
+                id="main",
+            ),
+            dcc.Store(id="tabs-state"),
+            dcc.Store(id="tabs-addr"),
+        ]
+    )
 
     @app.callback(
         Output("tabs-state", "data"),
@@ -213,7 +184,6 @@ def create_app(data: str | None = None):
     def select(search, *args):
         """Show one tab; build (and so compute) a tab only the first time it is opened."""
         state = args[-1] or {"current": None, "opened": []}
-        fresh = state.get("fresh", False)  # the first layout already holds the tab the address names
         trig = callback_context.triggered_id
         initial: dict = {}
         if isinstance(trig, str) and trig.startswith("tab-"):
@@ -222,11 +192,9 @@ def create_app(data: str | None = None):
             q = parse_query(search)
             tab = q.get("tab") if q.get("tab") in keys else "game"
             initial = q if q.get("tab") == tab else {}
-            if state["opened"] and not fresh:  # the address bar changed after load: nothing to rebuild
+            if state["opened"]:  # the address bar changed after load: nothing to rebuild
                 tab = state["current"]
         opened = list(state["opened"])
-        if fresh and tab == state["current"]:  # the first layout already shows this tab: nothing to redo
-            return ({"current": tab, "opened": opened}, *[no_update] * (4 * len(keys)))
         children = []
         for k in keys:
             if k == tab and k not in opened:
