@@ -43,6 +43,7 @@ def params(alpha0: float) -> dict:
 
 
 def readout_work(alpha0: float) -> float:
+    game_tab._point.cache_clear()
     t = time.perf_counter()
     game_tab.point(params(alpha0), 0.6, 0.1)
     return time.perf_counter() - t
@@ -51,6 +52,7 @@ def readout_work(alpha0: float) -> float:
 def redraw_work(alpha0: float) -> float:
     p = params(alpha0)
     game_tab._compute.cache_clear()
+    game_tab._point.cache_clear()
     t = time.perf_counter()
     ds = game_tab.compute(p, 0.5)
     game_tab.point(p, 0.6, 0.1)

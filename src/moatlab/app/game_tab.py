@@ -136,8 +136,14 @@ def compute(params: dict[str, Any], pmax: float):
 
 
 def point(params: dict[str, Any], theta: float, pen: float) -> dict[str, Any]:
-    """The equilibrium and welfare changes at one policy (the readout)."""
-    ds = landscape([theta], [pen], **params)
+    """The equilibrium and welfare changes at one policy (the readout; cached, and the default view's
+    is solved at server start by :func:`warm`, so a first page load answers without solving)."""
+    return dict(_point(tuple(sorted(params.items())), float(theta), float(pen)))
+
+
+@lru_cache(maxsize=64)
+def _point(items: tuple, theta: float, pen: float) -> dict[str, Any]:
+    ds = landscape([theta], [pen], **dict(items))
     out: dict[str, Any] = {}
     for key, _, _ in READOUT:
         v = ds[key].values.ravel()[0]
@@ -228,7 +234,8 @@ def landscape_figure(ds, theta: float, pen: float) -> go.Figure:
                 font={"size": 13, "color": "black"},
                 bgcolor="rgba(255,255,255,0.75)",
             )
-    par = ds["pareto_strict_no_exemption"].values.T.astype(float)
+    # 0/1 as int8: Plotly ships it as a base64 typed array 8 times smaller than float64's
+    par = ds["pareto_strict_no_exemption"].values.T.astype(np.int8)
     if par.any():
         fig.add_trace(
             go.Contour(
