@@ -195,9 +195,8 @@ def test_start_up_funding_runs_out_and_incumbents_keep_theirs():
     m = MarketModel(make_params({"periods": 1}), rng=0)
     rows = np.flatnonzero(m.alive)
     early, late = m._funding(rows, 0), m._funding(rows, 60)
-    inc = m.incumbent[rows]
-    size_ratio = 1.0  # _funding uses the current market size: the same in both calls
-    assert np.allclose(late[inc], early[inc] * size_ratio)
+    inc = m.incumbent[rows]  # both calls use the same (current) market size
+    assert np.allclose(late[inc], early[inc])
     assert np.allclose(late[~inc], early[~inc] * np.exp(-60 / m.p.funding_runway))
     endless = MarketModel(make_params({"periods": 1, "funding_runway": 0.0}), rng=0)
     assert np.allclose(endless._funding(rows, 60), endless._funding(rows, 0))

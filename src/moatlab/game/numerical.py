@@ -155,13 +155,17 @@ class NumericalKernel:
     def outcome(self, w: Array) -> tuple[Array, Array, Array, Array, Array, Array]:
         """α1*, U_D*, participation, δ·r, b − κ − φ_G and the interior mask at ω (N, K)."""
         a1, interior = self.best_response(w)
-        share = self.share(w)
+        share = self._share_at(w, a1)
         rev_total = self.r(a1)
         ud = (1 - share) * rev_total - self.phi(a1 - self.col["alpha0"], w) - self.col["f_d"]
         part = ud >= -TIE_PART
         rev = np.where(part, share * rev_total, 0.0)
         other = self.b(w) - self.kappa(w) - self.fixed
         return a1, ud, part, rev, other, interior
+
+    def _share_at(self, w: Array, a1: Array) -> Array:
+        """G's share at openness ω and D's chosen quality α1 (here δ(ω); quality schedules override it)."""
+        return self.share(w)
 
     def _slope(self, w: Array, m: Array, s: Array) -> tuple[Array, Array]:
         """f'(ω) of the region objective and f(ω) itself."""

@@ -61,7 +61,6 @@ import numpy as np
 from .._validate import ParameterError
 from ..forms import _H1, _H2, Form1, GameForms, fd1
 from .bargaining import GRID_DEFAULT, GRID_MAX, SOLUTIONS, bargain
-from .kernel import TIE_PART
 from .numerical import NumericalKernel
 from .solver import equilibria_flat, references_flat
 
@@ -196,15 +195,8 @@ class QualityScheduleKernel(NumericalKernel):
 
         return foc, dfoc
 
-    def outcome(self, w: np.ndarray):
-        a1, interior = self.best_response(w)
-        share = self.delta(w, a1)
-        rev_total = self.r(a1)
-        ud = (1 - share) * rev_total - self.phi(a1 - self.col["alpha0"], w) - self.col["f_d"]
-        part = ud >= -TIE_PART
-        rev = np.where(part, share * rev_total, 0.0)
-        other = self.b(w) - self.kappa(w) - self.fixed
-        return a1, ud, part, rev, other, interior
+    def _share_at(self, w: np.ndarray, a1: np.ndarray) -> np.ndarray:
+        return self.delta(w, a1)
 
     def _slope(self, w: np.ndarray, m: np.ndarray, s: np.ndarray):
         a1, _, part, rev, other, interior = self.outcome(w)
