@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -67,10 +68,13 @@ def server():
     _need_browser()
     data = require_data()
     port = free_port()
+    # the server's log goes to a file, not a pipe: nobody reads a pipe while the tests run, and a full
+    # pipe (every request is logged; the market job polls) would block the server mid-test
+    log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "moatlab", "serve", "--port", str(port), "--data", str(data)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
     deadline = time.time() + 90
@@ -79,11 +83,13 @@ def server():
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 break
         if proc.poll() is not None:
-            pytest.fail(f"moatlab serve exited: {proc.stderr.read()}")
+            log.seek(0)
+            pytest.fail(f"moatlab serve exited: {log.read()}")
         time.sleep(0.2)
     yield f"http://127.0.0.1:{port}", proc
     proc.terminate()
     proc.wait(10)
+    log.close()
 
 
 @pytest.fixture(scope="module")
