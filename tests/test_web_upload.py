@@ -54,10 +54,8 @@ def test_export_then_upload_restores_every_control(game, browser):  # noqa: F811
         other.goto(url_of(game) + "/")
         other.wait_for_function(READY["game"])
         assert controls(other) != want
-        other.focus("#game-upload input[type=file]")  # the keyboard reaches the upload and opens it
-        with other.expect_file_chooser() as chooser:
-            other.keyboard.press("Space")
-        chooser.value.set_files(files=[{"name": "moatlab-game.toml", "mimeType": "application/toml",
+        chooser = open_with_keyboard(other, "#game-upload input[type=file]")
+        chooser.set_files(files=[{"name": "moatlab-game.toml", "mimeType": "application/toml",
                                         "buffer": toml}])  # fmt: skip
         other.wait_for_function(
             "document.querySelector('#game-upload-status').textContent.startsWith('Loaded')"
@@ -72,6 +70,28 @@ def test_export_then_upload_restores_every_control(game, browser):  # noqa: F811
         assert other.text_content("#game-upload-error") == ""
     finally:
         other.context.close()
+
+
+def open_with_keyboard(page, sel: str, tries: int = 3):
+    """Focus the file box and press Space, as a keyboard user does, and return the file chooser it opens.
+
+    Under load a late re-render can take the focus between focusing and the key press (CI saw the
+    chooser never open, once in several runs), so the page is left to settle first, the focus is
+    checked before the press, and the press is tried again, at most ``tries`` times; if the
+    keyboard never opens the chooser the test fails."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.wait_for_load_state("networkidle")
+    for attempt in range(tries):
+        page.focus(sel)
+        page.wait_for_function("(s) => document.activeElement === document.querySelector(s)", arg=sel)
+        try:
+            with page.expect_file_chooser(timeout=15_000) as chooser:
+                page.keyboard.press("Space")
+            return chooser.value
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
 
 
 def url_of(page) -> str:
