@@ -24,6 +24,7 @@ from moatlab.measures.identity import (
     name_key,
     org_key,
 )
+from moatlab.measures.orgs import alias_table, org_canon
 
 CLI = [sys.executable, "-m", "moatlab", "measures"]
 EU = "eu-ai-act-open-source"
@@ -83,12 +84,13 @@ def test_every_flagship_link_is_exact_or_reported(profs, ids, version):
 @pytest.mark.parametrize("version", RELEASES)
 def test_every_score_tie_follows_the_stated_rules(profs, ids, version):
     """Property over every record: a flagship tie shares the flagship's identity, a developer tie has
-    the developer's organisation key (and that developer has no flagship named), an ambiguous tie
-    names several organisations or a shared key; every record that the developer rule covers is tied."""
-    flags = flagship_table(PACKAGED_DATA)
-    ties = fmti_ties(profs, ids, version, flags)
+    the developer's organisation key once aliases are resolved (and that developer has no flagship
+    named), an ambiguous tie names several organisations or a shared key; every record that the
+    developer rule covers is tied."""
+    flags, als = flagship_table(PACKAGED_DATA), alias_table(PACKAGED_DATA)
+    ties = fmti_ties(profs, ids, version, flags, als)
     devs = {p.developer: p for p in profs if getattr(p, "version", None) == version}
-    keys = [org_key(d) for d in devs if (version, d) not in flags]
+    keys = [org_canon(d, als) for d in devs if (version, d) not in flags]
     unnamed, shared = set(keys), {k for k in keys if keys.count(k) > 1}
     for i, p in enumerate(profs):
         t = ties.loc[i]
@@ -104,13 +106,13 @@ def test_every_score_tie_follows_the_stated_rules(profs, ids, version):
         elif t["fmti_link"] == "flagship":
             assert ids.at[i, "identity"] == family_key(flags[(version, t["fmti_developer"])][0])
         elif t["fmti_link"] == "developer":
-            assert org_key(org) == org_key(t["fmti_developer"])
+            assert org_canon(org, als) == org_canon(t["fmti_developer"], als)
             assert (version, t["fmti_developer"]) not in flags
         elif t["fmti_link"] == "ambiguous":
-            parts = [org_key(x) for x in _ORG_SPLIT.split(org) if org_key(x)]
-            assert (len(parts) > 1 and set(parts) & unnamed) or org_key(org) in shared
+            parts = [org_canon(x, als) for x in _ORG_SPLIT.split(org) if org_key(x)]
+            assert (len(parts) > 1 and set(parts) & unnamed) or org_canon(org, als) in shared
         elif ds != "fmti" and org.strip():
-            assert org_key(org) not in unnamed
+            assert org_canon(org, als) not in unnamed
 
 
 def test_fmti_2025_names_no_model_so_nothing_is_linked_by_flagship(profs, ids):

@@ -440,6 +440,7 @@ def compare_cmd(
     from ..measures import DEFINITIONS, get_definition
     from ..measures.eu import compute_table
     from ..measures.identity import compare, flagship_table, side_by_side
+    from ..measures.orgs import alias_table
 
     defs = [get_definition(d).name for d in (definition or list(DEFINITIONS))]
     table = compute_table(compute) if compute is not None else None
@@ -447,7 +448,7 @@ def compare_cmd(
     cat, _ = _profiles([root])
     profiles = cat.profiles(("eosai", "eosai-archive", "mof", "fmti"), fmti_version=None)
     df = compare(profiles, model, defs, cat.lists, table, fmti_version=fmti_version,
-                 flagships=flagship_table(root))
+                 flagships=flagship_table(root), aliases=alias_table(root))
     if model is not None and df.empty:
         fail(f"MODEL = {model!r} is not allowed: no record of any data set has this name or its family")
     out = df if (long or json) else side_by_side(df)
@@ -470,6 +471,7 @@ def identities_cmd(
     Example: moatlab measures identities --fmti-version latest
     """
     from ..measures.identity import flagship_table, fmti_links, identities
+    from ..measures.orgs import alias_table
 
     root = _path(None, data)
     cat, _ = _profiles([root])
@@ -477,7 +479,7 @@ def identities_cmd(
     flags = flagship_table(root)
     t = identities(profiles, flags)
     if fmti_version is not None:
-        f = fmti_links(profiles, fmti_version, flags, t)
+        f = fmti_links(profiles, fmti_version, flags, t, alias_table(root))
         if ambiguous:
             f = f[f["status"] == "ambiguous"]
         counts = f["status"].value_counts()

@@ -24,12 +24,14 @@ from .fmti import FMTIRelease, fmti_scores, load_fmti, read_release, summary
 from .identity import compare, family_key, flagship_table, fmti_links, fmti_ties, identities, side_by_side
 from .licences import resolve_licence
 from .mof import COMPONENTS, LABELS, MOFResult, classify, classify_file, license_lists, load_mof, mof_table
+from .orgs import alias_table
 
 __all__ = [
     "COMPONENTS", "DEFINITIONS", "DIMENSIONS", "GROUPS", "LABELS", "Catalogue", "DataFormatError",
     "DataPathError", "Definition", "EOSAIModel", "EOSAIProject", "FMTIDeveloper", "FMTIRelease", "LoadError",
-    "LoadReport", "MOFResult", "PACKAGED_DATA", "Verdict", "check", "classify", "classify_file", "compare",
-    "compute_table", "conditions", "eosai_index_scores", "eosai_scores", "exempt_at", "exemptions",
+    "LoadReport", "MOFResult", "PACKAGED_DATA", "Verdict", "alias_table", "check", "classify",
+    "classify_file", "compare", "compute_table", "conditions", "eosai_index_scores", "eosai_scores",
+    "exempt_at", "exemptions",
     "family_key", "flagship_table", "fmti_links", "fmti_scores", "fmti_ties", "get_definition", "identities",
     "license_lists", "load_catalogue",
     "load_eosai", "load_eosai_archive", "load_eosai_index", "load_fmti", "load_mof", "mof_table",

@@ -33,8 +33,11 @@ by default) for each record it can be tied to, and how (``fmti_link``):
 * ``flagship``: the record's identity is that release's flagship of a developer (rule 3);
 * ``developer``: no flagship is named for that developer in that release, and the record's
   organisation is the developer: equal *organisation keys* (:func:`org_key`: lower-case tokens
-  without a trailing ``ai``, ``labs`` or ``inc``, joined: ``Mistral AI`` → ``mistral``). This
-  is the developer's transparency on the flagship the FMTI scored, not a score of this model;
+  without a trailing ``ai``, ``labs`` or ``inc``, joined: ``Mistral AI`` → ``mistral``) once the
+  alias table is applied (:func:`~moatlab.measures.orgs.org_canon`: ``Facebook Research`` → Meta,
+  ``Google DeepMind`` → Google; moatlab's ``data/org_aliases.csv``, updated by the data folder's
+  ``fmti/org_aliases.csv``). This is the developer's transparency on the flagship the FMTI
+  scored, not a score of this model;
 * an organisation field naming several organisations (split at ``,``, ``&``, ``/`` and the word ``and``), one
   of them the developer, is reported ``ambiguous`` and gets no score; so is a key shared by two
   developers of the release.
@@ -55,6 +58,8 @@ import pandas as pd
 from .._validate import ParameterError
 from ._io import PACKAGED_DATA, DataFormatError, DataPathError, data_dir
 from .definitions import DEFINITIONS, dataset_of, get_definition, score_of
+from .orgs import alias_table, org_canon
+from .orgs import org_key as org_key  # re-exported: the key of the developer link
 
 FLAGSHIPS = PACKAGED_DATA / "fmti_flagships.csv"
 _SIZE = re.compile(r"^(\d+(\.\d+)?[bmkt]|\d+x\d+(\.\d+)?b|a\d+(\.\d+)?b|\d+(\.\d+)?b\d*)$")
@@ -111,14 +116,6 @@ def flagship_table(path: str | os.PathLike | None = None) -> dict[tuple[str, str
     if extra.is_file():
         out.update(_read_flagships(extra))
     return out
-
-
-def org_key(name: str) -> str:
-    """The organisation key of the ``developer`` link (see the module docstring)."""
-    toks = [t for t in re.split(r"[^0-9a-z]+", str(name).casefold()) if t]
-    while len(toks) > 1 and toks[-1] in ("ai", "labs", "inc"):
-        toks = toks[:-1]
-    return "".join(toks)
 
 
 _ORG_SPLIT = re.compile(r",|&|/|\band\b", re.IGNORECASE)
@@ -229,7 +226,7 @@ def _release(profiles: Sequence, version: str | None) -> str | None:
 
 
 def fmti_links(profiles: Sequence, version: str | None = "latest", flagships: dict | None = None,
-               ids: pd.DataFrame | None = None) -> pd.DataFrame:
+               ids: pd.DataFrame | None = None, aliases: dict[str, str] | None = None) -> pd.DataFrame:
     """Which model each FMTI developer of one release was scored on, and what it links to.
 
     One row per developer of release ``version`` (default the latest in ``profiles``): ``version``,
@@ -237,12 +234,14 @@ def fmti_links(profiles: Sequence, version: str | None = "latest", flagships: di
     none), ``source``, ``status`` (``linked``: its flagship is one identity with records of other
     data sets; ``ambiguous``: reported, not linked; ``unlinked``), ``identity`` (when linked),
     ``records`` (records of other data sets linked through the flagship), ``developer_records``
-    (records tied by the ``developer`` link, see the module docstring) and ``note``.
+    (records tied by the ``developer`` link, see the module docstring) and ``note``. ``aliases`` is
+    an :func:`~moatlab.measures.orgs.alias_table` (default: the one of ``$MOATLAB_DATA`` or the
+    packaged snapshot).
     """
     flags = flagship_table() if flagships is None else flagships
     ids = identities(profiles, flags) if ids is None else ids
     rel = _release(profiles, version)
-    ties = fmti_ties(profiles, ids, rel, flags)
+    ties = fmti_ties(profiles, ids, rel, flags, aliases)
     cols = ["version", "developer", "score", "flagship", "source", "status", "identity", "records",
             "developer_records", "note"]
     rows = []
@@ -268,10 +267,12 @@ def fmti_links(profiles: Sequence, version: str | None = "latest", flagships: di
 
 
 def fmti_ties(profiles: Sequence, ids: pd.DataFrame, version: str | None,
-              flagships: dict | None = None) -> pd.DataFrame:
+              flagships: dict | None = None, aliases: dict[str, str] | None = None) -> pd.DataFrame:
     """Per profile (aligned with ``ids``): the FMTI release ``version`` developer tied to it, how, and
-    its score (columns :data:`FMTI_COLUMNS`; empty / NaN where none). See the module docstring."""
+    its score (columns :data:`FMTI_COLUMNS`; empty / NaN where none). See the module docstring;
+    ``flagships`` and ``aliases`` default to the tables of ``$MOATLAB_DATA`` or the packaged snapshot."""
     flags = flagship_table() if flagships is None else flagships
+    als = alias_table() if aliases is None else aliases
     out = pd.DataFrame({"fmti_release": "", "fmti_developer": "", "fmti_link": "", "fmti_score": math.nan},
                        index=ids.index)
     devs = [(i, p) for i, p in enumerate(profiles) if dataset_of(p) == "fmti" and p.version == version]
@@ -282,7 +283,7 @@ def fmti_ties(profiles: Sequence, ids: pd.DataFrame, version: str | None,
     keys: dict[str, list] = defaultdict(list)
     for _, p in devs:
         if (p.version, p.developer) not in flags:
-            keys[org_key(p.developer)].append(p)
+            keys[org_canon(p.developer, als)].append(p)
     for i, p in enumerate(profiles):
         ds = dataset_of(p)
         if ds == "fmti":
@@ -295,8 +296,8 @@ def fmti_ties(profiles: Sequence, ids: pd.DataFrame, version: str | None,
                                                                          score_of(hit)]
             continue
         org = str(_org(p) or "")
-        dev = keys.get(org_key(org)) if org.strip() else None
-        parts = [x for x in (org_key(x) for x in _ORG_SPLIT.split(org)) if x]
+        dev = keys.get(org_canon(org, als)) if org.strip() else None
+        parts = [x for x in (org_canon(x, als) for x in _ORG_SPLIT.split(org)) if x]
         if dev is not None and len(dev) == 1:
             out.loc[i, ["fmti_developer", "fmti_link", "fmti_score"]] = [dev[0].developer, "developer",
                                                                          score_of(dev[0])]
@@ -307,7 +308,8 @@ def fmti_ties(profiles: Sequence, ids: pd.DataFrame, version: str | None,
 
 def compare(profiles: Sequence, model: str | None = None,
             definitions: Sequence[str] = tuple(DEFINITIONS), lists=None, compute=None,
-            fmti_version: str | None = "latest", flagships: dict | None = None) -> pd.DataFrame:
+            fmti_version: str | None = "latest", flagships: dict | None = None,
+            aliases: dict[str, str] | None = None) -> pd.DataFrame:
     """Every verdict on each model under every definition and data set, side by side.
 
     One row per (record, definition): ``display`` (the identity), ``dataset``, ``record``, ``file``
@@ -317,11 +319,12 @@ def compare(profiles: Sequence, model: str | None = None,
     name with that family key; a base model's records are included with relation ``base model``.
     Beside the verdicts, :data:`FMTI_COLUMNS`: the transparency score of FMTI release
     ``fmti_version`` (default the latest in ``profiles``) tied to the record, and how
-    (:func:`fmti_ties`: ``flagship``, ``developer``, ``own``, ``ambiguous`` or empty).
+    (:func:`fmti_ties`: ``flagship``, ``developer``, ``own``, ``ambiguous`` or empty); ``aliases``
+    as there.
     """
     flags = flagship_table() if flagships is None else flagships
     ids = identities(profiles, flags)
-    ties = fmti_ties(profiles, ids, _release(profiles, fmti_version), flags)
+    ties = fmti_ties(profiles, ids, _release(profiles, fmti_version), flags, aliases)
     sel = ids.index
     relation = ids["rule"].copy()
     if model is not None:
