@@ -38,7 +38,7 @@ def test_snapshot_has_licences_and_sources():
     assert (PACKAGED_DATA / "SNAPSHOT.md").is_file()
     for f in ("fmti/LICENSE.md", "eosai/LICENSE", "mof/LICENSE", "mof/schema/mof_schema.json",
               "eosai-index/readme.md", "eosai-index/SOURCE.md", "eosai-index/_parameters.yml",
-              "eu/licences.csv", "eu/training_compute.csv", "fmti_flagships.csv",
+              "eu/licences.csv", "eu/training_compute.csv", "fmti_flagships.csv", "org_aliases.csv",
               "mof/licenses/licenses.json", "mof/licenses/mof-licenses.json"):
         assert (PACKAGED_DATA / f).is_file(), f
 
