@@ -245,3 +245,42 @@ def test_race_equilibrium_answers_any_value_with_a_result_or_one_line(tmp_path_f
 def test_bargaining_names_are_a_result_or_one_line(tmp_path_factory, name):
     tmp_path = tmp_path_factory.mktemp("bargain")
     _check(cli(["solve", "--bargaining", name, "--json"], tmp_path, timeout=60), tmp_path)
+
+
+#: A small work budget for the bargained fuzz cases: any grid is refused at once or computed in a
+#: second (5,000 solves: some 65 bargaining problems of 74 shares; the harness cannot set
+#: MOATLAB_MAX_GAME_SOLVES per call, --max-solves can).
+SOLVES = "5000"
+SOLUTIONS = st.sampled_from(["nash", "utilitarian", "egalitarian", "kalai_smorodinsky", "max_performance",
+                             "vertical_monopoly"])
+
+
+@FUZZ
+@given(theta=GRID, penalty=GRID, solution=SOLUTIONS)
+def test_bargained_landscape_answers_any_grid_with_a_map_or_one_line(tmp_path_factory, theta, penalty,
+                                                                    solution):
+    tmp_path = tmp_path_factory.mktemp("landscape_bargained")
+    r = cli(["landscape", "--bargaining", solution, "--theta-grid", theta, "--penalty-grid", penalty,
+             "--max-solves", SOLVES, "--out", "out"], tmp_path, timeout=60)
+    _check(r, tmp_path)
+
+
+@FUZZ
+@given(theta_g=GRID, theta_d=GRID, solution=SOLUTIONS)
+def test_bargained_safety_map_answers_any_grid_with_a_map_or_one_line(tmp_path_factory, theta_g, theta_d,
+                                                                     solution):
+    tmp_path = tmp_path_factory.mktemp("safety_map_bargained")
+    r = cli(["safety", "map", "--bargaining", solution, "--theta-g", theta_g, "--theta-d", theta_d,
+             "--max-solves", SOLVES, "--out", "out"], tmp_path, timeout=60)
+    _check(r, tmp_path)
+
+
+@FUZZ
+@given(value=st.one_of(NUMBERS, TEXT))
+def test_max_solves_answers_any_value_with_a_map_or_one_line(tmp_path_factory, value):
+    tmp_path = tmp_path_factory.mktemp("max_solves")
+    r = cli(["landscape", "--bargaining", "nash", "--theta-grid", "0:1:3", "--penalty-grid", "0:0.5:2",
+             "--max-solves", value, "--out", "out"], tmp_path, timeout=60)
+    _check(r, tmp_path)
+    if r.rc == 2:
+        assert "--max-solves" in r.stderr, r.stderr

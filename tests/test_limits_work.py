@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moatlab import _limits
-from moatlab.errors import LimitError
+from moatlab.errors import LimitError, ParameterError
 from moatlab.forms import GameForms
 from moatlab.game import bargaining as bargaining_mod
 from moatlab.game import openness_bargaining as ob
@@ -136,11 +136,11 @@ def test_bargained_safety_grid_counts_its_shares(monkeypatch):
     assert _solves(str(e.value)) == (12 + 1) * _limits.bargaining_shares("nash")
 
 
-def _cli(cap: int, out: Path) -> subprocess.CompletedProcess:
+def _cli(cap: int, out: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
                MOATLAB_MAX_GAME_SOLVES=str(cap), MPLBACKEND="Agg")
     return subprocess.run([sys.executable, "-m", "moatlab", "landscape", "--bargaining", "nash",
-                           "--theta-grid", "0:1:5", "--penalty-grid", "0:0.5:4", "--out", str(out)],
+                           "--theta-grid", "0:1:5", "--penalty-grid", "0:0.5:4", *args, "--out", str(out)],
                           capture_output=True, text=True, env=env, timeout=300)
 
 
@@ -166,3 +166,124 @@ def test_unbargained_landscape_counts_three_solves_a_point_and_the_curves(monkey
     got = _refused_solves(monkeypatch, theta=th, penalty=pen, alpha0=0.1, method="numerical",
                           forms=GameForms(omega_grid=9))
     assert got == (3 * 35 + 7) * 9
+
+
+# --max-solves: the game_solves cap for one command (moatlab._limits.budget)
+
+NEED = (5 * 4 + 4 + 1) * _limits.bargaining_shares("nash")  # the 5 × 4 bargained landscape of _cli
+
+
+def test_max_solves_overrides_the_environment_both_ways(tmp_path):
+    """The flag replaces $MOATLAB_MAX_GAME_SOLVES for the call: it raises a low one and lowers a high one."""
+    raised = _cli(10, tmp_path / "raised", "--max-solves", f"{NEED / 1000:g}e3")  # 1850 written as 1.85e3
+    assert raised.returncode == 0, raised.stderr
+    assert (tmp_path / "raised" / "landscape.nc").is_file()
+    lowered = _cli(10**12, tmp_path / "lowered", "--max-solves", str(NEED - 1))
+    assert lowered.returncode == 2, lowered.stderr
+    lines = lowered.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in lowered.stderr
+    assert f"{NEED:,} game solves is over the limit of {NEED - 1:,}" in lines[0], lines[0]
+    assert not (tmp_path / "lowered").exists()
+
+
+def test_max_solves_just_over_is_one_line_naming_both_ways_and_writes_nothing(tmp_path):
+    from .fuzz_helpers import assert_one_line, cli, listing
+
+    base = ["landscape", "--bargaining", "nash", "--theta-grid", "0:1:5", "--penalty-grid", "0:0.5:4"]
+    before = listing(tmp_path)
+    line = assert_one_line(cli([*base, "--max-solves", str(NEED - 1), "--out", "o"], tmp_path),
+                           f"{NEED:,} game solves", before=before, folder=tmp_path)
+    assert "give --max-solves N or set MOATLAB_MAX_GAME_SOLVES=N" in line, line
+    # without the flag, the command still names both ways (the environment variable is the cap)
+    # (1,000,000 points × 74 shares × 33 ω-grid points: over the default 1,000,000,000)
+    line = assert_one_line(cli([*base[:3], "--method", "numerical", "--theta-grid", "0:1:1000",
+                                "--penalty-grid", "0:0.5:1000", "--out", "o"], tmp_path), "game solves",
+                           before=before, folder=tmp_path)
+    assert "--max-solves N" in line and "MOATLAB_MAX_GAME_SOLVES=N" in line, line
+    # the safety map counts its games, the games without floors and its θ_G = 0 line: 9 + 1 games
+    sm = ["safety", "map", "--bargaining", "nash", "--theta-g", "0:1:3", "--theta-d", "0:1:3"]
+    need = (9 + 1) * _limits.bargaining_shares("nash")
+    line = assert_one_line(cli([*sm, "--max-solves", str(need - 1), "--out", "o"], tmp_path),
+                           f"{need:,} game solves is over the limit of {need - 1:,}", before=before,
+                           folder=tmp_path)
+    assert "--max-solves N" in line, line
+    r = cli([*sm, "--max-solves", str(need), "--out", "o"], tmp_path, timeout=120)
+    assert r.rc == 0, r.stderr
+    assert (tmp_path / "o" / "safety.nc").is_file()
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "0.5", "1.5", "1e400", "inf", "nan", "", " ", "1,000",
+                                   "9" * 400])
+def test_bad_max_solves_is_one_line_naming_it(tmp_path, value):
+    from .fuzz_helpers import assert_one_line, cli, listing
+
+    before = listing(tmp_path)
+    for argv in (["landscape", "--theta-grid", "0:1:3", "--penalty-grid", "0:1:3"],
+                 ["safety", "map", "--bargaining", "nash", "--theta-g", "0:1:2", "--theta-d", "0:1:2"]):
+        line = assert_one_line(cli([*argv, "--max-solves", value, "--out", "o"], tmp_path), "--max-solves = ",
+                               before=before, folder=tmp_path)
+        assert "must be a whole number >= 1" in line, line
+
+
+@given(n=st.integers(1, 10**15))
+def test_parse_cap_reads_whole_numbers_in_either_notation(n):
+    assert _limits.parse_cap("--max-solves", str(n)) == n
+    assert _limits.parse_cap("--max-solves", f"{n:.17e}") == n  # e.g. 1.85e+03; exact below 2**53
+    with pytest.raises(ParameterError, match=r"^--max-solves = '.*' is not allowed: must be a whole number"):
+        _limits.parse_cap("--max-solves", f"{n}.5")
+
+
+def test_budget_holds_within_its_block_and_its_thread_only(monkeypatch):
+    import threading
+
+    monkeypatch.setenv("MOATLAB_MAX_GAME_SOLVES", "1000")
+    assert _limits.cap("game_solves") == 1000
+    seen = {}
+    inside, release = threading.Event(), threading.Event()
+
+    def other():
+        inside.wait(10)
+        seen["cap"] = _limits.cap("game_solves")  # while the main thread is inside its block
+        release.set()
+
+    t = threading.Thread(target=other)
+    t.start()
+    with _limits.budget("game_solves", 5, option="--max-solves"):
+        inside.set()
+        release.wait(10)
+        assert _limits.cap("game_solves") == 5
+        with pytest.raises(LimitError, match=r"6 game solves is over the limit of 5 .*give --max-solves N"):
+            _limits.check("game_solves", 6, "x")
+        with _limits.budget("game_solves"):  # nested, no value: the environment variable again
+            assert _limits.cap("game_solves") == 1000
+        assert _limits.cap("game_solves") == 5
+        assert _limits.cap("block_bytes") == _limits.LIMITS["block_bytes"].default  # other budgets untouched
+    t.join(10)
+    assert seen["cap"] == 1000
+    assert _limits.cap("game_solves") == 1000
+    with pytest.raises(LimitError, match=r"limit of 1,000 .*; to allow more, set MOATLAB_MAX_GAME_SOLVES=N$"):
+        _limits.check("game_solves", 1001, "x")  # no option named outside the block
+    with pytest.raises(RuntimeError), _limits.budget("game_solves", 7):
+        raise RuntimeError
+    assert _limits.cap("game_solves") == 1000  # undone when the block raises
+
+
+def test_budget_refuses_unknown_names_and_bad_caps():
+    for bad in (0, -1, 1.5, True, "10"):
+        with pytest.raises(ParameterError, match="--max-solves"), _limits.budget("game_solves", bad,
+                                                                                 option="--max-solves"):
+            pass
+    with pytest.raises(ParameterError, match="^name = 'nope'"), _limits.budget("nope", 5):
+        pass
+
+
+def test_budget_overrides_the_landscape_check_in_process(monkeypatch):
+    """The Python API: a landscape refused at the environment's cap runs inside a raised budget."""
+    monkeypatch.setenv("MOATLAB_MAX_GAME_SOLVES", "1")
+    th, pen = np.linspace(0, 1, 3), np.linspace(0, 0.5, 2)
+    with pytest.raises(LimitError):
+        landscape(th, pen, alpha0=0.1)
+    with _limits.budget("game_solves", 3 * 6 + 3):
+        assert landscape(th, pen, alpha0=0.1).sizes["theta"] == 3
+    with pytest.raises(LimitError), _limits.budget("game_solves", 3 * 6 + 2):
+        landscape(th, pen, alpha0=0.1)

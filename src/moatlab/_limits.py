@@ -6,7 +6,11 @@ memory (the largest landscape allowed holds about 1.2 GB: some 300 bytes a point
 a budget raises :class:`~moatlab.errors.LimitError` with one line: what was asked, how many, the
 cap and how to raise it. Every cap can be raised (or lowered) for one process with an environment
 variable, e.g. ``MOATLAB_MAX_SWEEP_POINTS=1e9 moatlab sweep run big.toml``; ``moatlab sweep run``
-also takes ``--max-points``.
+also takes ``--max-points``, and ``moatlab landscape`` and ``moatlab safety map`` take
+``--max-solves`` (the ``game_solves`` cap). Within a ``with budget(name, cap):`` block, for the
+current thread or task only, a cap overrides the environment variable (:func:`budget`; how the
+command line applies its options, and how a program raises a cap for one call without touching
+the environment of others).
 
 =====================  ==============  ==========================================================
 budget                 default         what it caps
@@ -44,14 +48,17 @@ shares; :func:`bargaining_block` sizes the block so that its estimated peak memo
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from .errors import LimitError, ParameterError
 
-__all__ = ["LIMITS", "Limit", "LimitParameterError", "bargaining_block", "bargaining_shares", "cap", "check",
-           "check_sizes", "env_name", "product", "set_bytes", "solve_cost"]
+__all__ = ["LIMITS", "Limit", "LimitParameterError", "bargaining_block", "bargaining_shares", "budget", "cap",
+           "check", "check_sizes", "env_name", "parse_cap", "product", "set_bytes", "solve_cost"]
 
 
 class LimitParameterError(LimitError, ParameterError):
@@ -97,14 +104,85 @@ SET_BYTES = 700
 OMEGA_BYTES = 64
 
 
+#: Caps and option names set by :func:`budget` for the current context: budget name →
+#: (cap or ``None``, option or ``None``). Never mutated; each ``with budget(...)`` sets a new mapping.
+_SCOPED: ContextVar[dict[str, tuple[int | None, str | None]] | None] = ContextVar("moatlab_budgets",
+                                                                                  default=None)
+#: What a cap given on the command line may be.
+CAP_ALLOWED = "a whole number >= 1, such as 5000000 or 5e6"
+
+
 def env_name(name: str) -> str:
     """The environment variable that overrides budget ``name`` (``MOATLAB_MAX_<NAME>``)."""
     return "MOATLAB_MAX_" + name.upper()
 
 
+def parse_cap(option: str, raw: str | float) -> int:
+    """A cap given as a command-line value (``"2000000"``, ``"2e9"``) as an integer >= 1.
+
+    Raises :class:`ParameterError` naming ``option`` unless ``raw`` is a finite whole number >= 1.
+    """
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        value = float(raw.strip() if isinstance(raw, str) else raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value >= 1 and value == int(value)):
+        raise ParameterError(option, raw, CAP_ALLOWED)
+    return int(value)
+
+
+@contextlib.contextmanager
+def budget(name: str, value: int | None = None, *, option: str | None = None) -> Iterator[None]:
+    """Within the ``with`` block, budget ``name`` has cap ``value`` and is raised by ``option``.
+
+    The setting lives in a :class:`contextvars.ContextVar`: it holds for the current thread (or
+    asyncio task) only and is undone on leaving the block, so calls in the same process never see
+    each other's caps. ``value`` (an integer >= 1) overrides ``$MOATLAB_MAX_<NAME>``; ``None``
+    keeps the environment variable or the default. ``option`` (e.g. ``"--max-solves"``) is the
+    command-line option that the refusal offers beside the environment variable.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`LIMITS`, e.g. ``"game_solves"``.
+    value : int, optional
+        The cap within the block.
+    option : str, optional
+        The option named in a refusal within the block.
+
+    Examples
+    --------
+    >>> from moatlab import _limits
+    >>> with _limits.budget("game_solves", 5):
+    ...     _limits.cap("game_solves")
+    5
+    >>> _limits.cap("game_solves") == _limits.LIMITS["game_solves"].default
+    True
+    """
+    if name not in LIMITS:
+        raise ParameterError("name", name, "one of " + ", ".join(LIMITS))
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ParameterError(option or "value", value, "an integer >= 1")
+    token = _SCOPED.set({**(_SCOPED.get() or {}), name: (value, option)})
+    try:
+        yield
+    finally:
+        _SCOPED.reset(token)
+
+
+def _scoped(name: str) -> tuple[int | None, str | None]:
+    return (_SCOPED.get() or {}).get(name, (None, None))
+
+
 def cap(name: str) -> int:
-    """The cap of budget ``name``: ``$MOATLAB_MAX_<NAME>`` when set (a number >= 1), else the default."""
+    """The cap of budget ``name``: the :func:`budget` in force, else ``$MOATLAB_MAX_<NAME>`` when
+    set (a number >= 1), else the default."""
     limit = LIMITS[name]
+    scoped, _ = _scoped(name)
+    if scoped is not None:
+        return scoped
     raw = os.environ.get(env_name(name), "").strip()
     if not raw:
         return limit.default
@@ -130,22 +208,24 @@ def check(
 
     ``what`` names the request in the message (``"--theta-grid × --penalty-grid"``); ``option``
     names a command-line option that raises the cap (e.g. ``--max-points``), offered beside the
-    environment variable; ``override`` replaces the cap (the value of such an option). With
-    ``param`` (a parameter's name) the error is a :class:`LimitParameterError` naming it.
+    environment variable (by default the option of the :func:`budget` in force); ``override``
+    replaces the cap (the value of such an option). With ``param`` (a parameter's name) the error
+    is a :class:`LimitParameterError` naming it.
     """
     limit = LIMITS[name]
+    option = option or _scoped(name)[1]
     top = cap(name) if override is None else int(override)
     if value is None or not value > top:  # NaN and small values pass: other checks judge them
         return
-    how = f"{option} N or {env_name(name)}=N" if option else f"{env_name(name)}=N"
+    how = f"give {option} N or set {env_name(name)}=N" if option else f"set {env_name(name)}=N"
     shown = f"{value:,.0f}" if value < 1e18 else f"{value:.3g}"
     if param is not None:
         raise LimitParameterError(
-            param, value, f"at most {top:,} {limit.unit} ({limit.why}); to allow more, set {how}"
+            param, value, f"at most {top:,} {limit.unit} ({limit.why}); to allow more, {how}"
         )
     raise LimitError(
         f"{what}: {shown} {limit.unit} is over the limit of {top:,} ({limit.why}); "
-        f"to allow more, set {how}"
+        f"to allow more, {how}"
     )
 
 

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from .._lazy import numpy as np
-from .._limits import check
+from .._limits import LIMITS, budget, check, parse_cap
 from ..errors import MoatlabError, fmt_value
 
 #: stderr for one-line errors and warnings: no markup, no emoji codes, no highlighting of user text.
@@ -78,6 +78,19 @@ def default_out(command: str) -> Path:
 
 
 OutDir = Annotated[Path, typer.Option("--out", help="output folder")]
+
+
+MaxSolves = Annotated[str | None, typer.Option(
+    "--max-solves", metavar="N",
+    help=f"allow this many game solves (default {LIMITS['game_solves'].default:,}, or "
+         "$MOATLAB_MAX_GAME_SOLVES; a bargained point costs 74 or more; docs/cli.md)")]
+
+
+def solves_budget(text: str | None) -> contextlib.AbstractContextManager[None]:
+    """The ``game_solves`` budget of one command: ``--max-solves`` when given (checked here, before
+    anything runs), else the environment variable; a refusal names both ways to raise it."""
+    return budget("game_solves", None if text is None else parse_cap("--max-solves", text),
+                  option="--max-solves")
 
 
 def option_name(param: str) -> str:

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from ..game.params import PARAMETERS, PENALTY_FORMS
-from ._common import OutDir, Table, atomic_dir, default_out, dumps, fail, parse_grid
+from ._common import MaxSolves, OutDir, Table, atomic_dir, default_out, dumps, fail, parse_grid, solves_budget
 from .app import app
 
 
@@ -124,6 +124,7 @@ def landscape_cmd(
     theta_grid: Annotated[str, typer.Option(help="θ grid as START:STOP:NUM")] = "0:1:201",
     penalty_grid: Annotated[str, typer.Option(help="p grid as START:STOP:NUM")] = "0:0.5:201",
     bargaining: Bargaining = "fixed",
+    max_solves: MaxSolves = None,
     out: OutDir = default_out("landscape"),
 ) -> None:
     """Map G's action over a (θ, p) grid; write landscape.nc, landscape.png, indifference.csv.
@@ -145,8 +146,9 @@ def landscape_cmd(
     pen_hi = 1.0 if penalty_form == "turnover" else float("inf")
     penalty = parse_grid("--penalty-grid", penalty_grid, 0.0, pen_hi)
     _check_bargaining(bargaining)
-    # validates before anything is written
-    ds = landscape(theta, penalty, method=method, bargaining=bargaining, **model)
+    # validates (the work budget included) before anything is written
+    with solves_budget(max_solves):
+        ds = landscape(theta, penalty, method=method, bargaining=bargaining, **model)
     with atomic_dir(out) as tmp:
         ds.to_netcdf(tmp / "landscape.nc")
         fig = plot_landscape(ds)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import OutDir, Table, atomic_dir, default_out, dumps, fail, parse_grid
+from ._common import MaxSolves, OutDir, Table, atomic_dir, default_out, dumps, fail, parse_grid, solves_budget
 from .app import app
 
 safety_app = typer.Typer(
@@ -109,6 +109,7 @@ def map_cmd(
     r: R = "1,1",
     delta: Delta = None,
     bargaining: Bargaining = None,
+    max_solves: MaxSolves = None,
     out: OutDir = default_out("safety-map"),
 ) -> None:
     """Map a (θ_G, θ_D) grid: write safety.nc, safety.csv and three figures (PNG).
@@ -126,8 +127,9 @@ def map_cmd(
     from ..plots.safety import plot_safety_investments, plot_safety_map, plot_utility_pairs
     from ..safety import STRATEGIES, grid
 
-    ds = grid(theta_g=tg, theta_d=td, **model)  # validates before anything is written
-    line = grid(theta_g=0.0, theta_d=td, **model)
+    with solves_budget(max_solves):  # validates (the work budget included) before anything is written
+        ds = grid(theta_g=tg, theta_d=td, **model)
+        line = grid(theta_g=0.0, theta_d=td, **model)
     df = ds.to_dataframe().reset_index()
     for k in ("G_strategy", "D_strategy"):
         df[k] = np.asarray(STRATEGIES, dtype=object)[df[k].to_numpy()]
