@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from collections.abc import Callable
 
 import numpy as np
@@ -37,9 +38,10 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., np.ndarray]]] = {
     "abs": (1, np.abs), "tanh": (1, np.tanh), "min": (2, np.minimum), "max": (2, np.maximum),
 }
 CONSTANTS = {"pi": math.pi, "e": math.e}
-_BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
-           ast.Pow: np.power}
-_UNARY = {ast.USub: np.negative, ast.UAdd: np.positive}
+# Python's operators on float64 arrays and scalars: the same arithmetic as a lambda written by hand
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.Pow: operator.pow}
+_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
 class Expression:
@@ -62,6 +64,7 @@ class Expression:
         self.used = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in variables)
 
     def __call__(self, **values: np.ndarray | float) -> np.ndarray:
+        values = {k: np.asarray(v, dtype=float) for k, v in values.items()}
         with np.errstate(all="ignore"):
             return np.asarray(self._eval(self._tree, values), dtype=float)
 
