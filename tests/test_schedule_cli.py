@@ -14,6 +14,8 @@ import json
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from moatlab.errors import ParameterError
 from moatlab.expr import compile_expression
@@ -137,6 +139,20 @@ def test_bad_schedule_one_line_exit_2_nothing_written(tmp_path, command, args, n
         assert line.startswith("error: --schedule = "), line
     if needle not in ("--method", "finite share", "with --bargaining fixed"):
         assert "must be scale, constant or an expression in omega, alpha1, s" in line  # what is allowed
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40),
+    st.sampled_from(["scale", "constant", "Scale", "s*", "((s)", "1e999*s", "s**-1", "omega/0", " s "])))
+def test_any_schedule_text_is_a_result_or_one_line(tmp_path_factory, text):
+    tmp_path = tmp_path_factory.mktemp("schedule")
+    r = cli(["solve", "--bargaining", "nash", "--schedule", text, "--json"], tmp_path)
+    assert "Traceback" not in r.stderr and r.rc in (0, 2), (r.rc, r.stderr)
+    if r.rc == 2:
+        assert_one_line(r, "--schedule")
+    else:
+        assert json.loads(r.stdout)["schedule"] == text.strip()
 
 
 # -- the expression compiler ------------------------------------------------------------------
