@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from ..game.params import PARAMETERS, PENALTY_FORMS
-from ._common import MaxSolves, OutDir, Table, atomic_dir, default_out, dumps, fail, parse_grid, solves_budget
+from ._common import (
+    MaxSolves,
+    OutDir,
+    Table,
+    atomic_dir,
+    default_out,
+    dumps,
+    fail,
+    parse_grid,
+    shorten,
+    solves_budget,
+)
 from .app import app
 
 
@@ -39,9 +50,45 @@ Bargaining = Annotated[str, typer.Option(
          "before G picks ω; one of " + ", ".join(SOLUTIONS) + " (fixed: no bargaining, δ0 as given)")]
 
 
+Schedule = Annotated[str, typer.Option(
+    "--schedule",
+    help="the share rule δ(ω, α1; s) whose parameter s the players bargain over (needs --bargaining "
+         "other than fixed): scale (δ = s·(1 − ω), s in δ0's place), constant (δ = s), or an "
+         "expression in omega, alpha1 and s, e.g. 's*(1 - omega) + 0.1*alpha1' (numbers, pi, e, "
+         "+ - * / **, exp, log, log1p, sqrt, abs, tanh, min(a, b), max(a, b); no other Python)")]
+
+
 def _check_bargaining(bargaining: str) -> None:
     if bargaining not in SOLUTIONS:
         fail(f"--bargaining = {bargaining!r} is not allowed: must be one of " + ", ".join(SOLUTIONS))
+
+
+def _schedule(text: str, bargaining: str, alpha0: float) -> Any:
+    """``--schedule`` as ``solve(schedule=...)`` takes it; probed for finite shares at α1 = α0."""
+    from ..game.openness_bargaining import QualitySchedule, parse_schedule
+
+    schedule = parse_schedule(text, "--schedule")
+    if bargaining == "fixed":
+        if schedule != "scale":
+            fail(f"--schedule = {shorten(text)} is not allowed with --bargaining fixed: must be scale "
+                 "(without bargaining G's share is --delta0 × (1 − ω)); choose a bargaining solution "
+                 "to bargain over another schedule")
+        return schedule
+    if isinstance(schedule, str):
+        return schedule
+    import numpy as np
+
+    w, s = np.meshgrid(np.linspace(0, 1, 11), np.linspace(0, 1, 11))
+    with np.errstate(all="ignore"):
+        share = (schedule.func(w, np.full_like(w, alpha0), s) if isinstance(schedule, QualitySchedule)
+                 else schedule(w, s)) + 0.0 * w
+    bad = ~np.isfinite(share)
+    if bad.any():
+        i = np.flatnonzero(bad)[0]
+        fail(f"--schedule = {shorten(text)} is not allowed: must give a finite share for omega and s "
+             f"in [0, 1] at alpha1 = alpha0 (it gives {share.flat[i]} at omega = {w.flat[i]:g}, "
+             f"s = {s.flat[i]:g}, alpha1 = {alpha0:g})")
+    return schedule
 
 
 def _model(alpha0, delta0, c_d, lam, epsilon, kappa0, c_g, f_d, penalty_form) -> dict:
@@ -70,6 +117,7 @@ def solve_cmd(
     penalty_form: PenaltyForm = "lump_sum",
     method: Method = "auto",
     bargaining: Bargaining = "fixed",
+    schedule: Schedule = "scale",
     json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Solve the openness game at one point: G's action, openness, D's performance, utilities.
@@ -80,16 +128,18 @@ def solve_cmd(
     if method not in METHODS:
         fail(f"--method = {method!r} is not allowed: must be one of " + ", ".join(METHODS))
     _check_bargaining(bargaining)
+    sched = _schedule(schedule, bargaining, alpha0)
     from ..game import solve
 
-    eq = solve(theta=theta, penalty=penalty, method=method, bargaining=bargaining, **model)
+    eq = solve(theta=theta, penalty=penalty, method=method, bargaining=bargaining, schedule=sched,
+               **model)
     d = eq.to_dict()
     if json:
         keys = ("action", "omega", "omega_free", "alpha1", "U_G", "U_D", "surplus", "penalty_paid",
-                "participates", "bargaining", "share")
+                "participates", "bargaining", "schedule", "share")
         typer.echo(dumps({k: d[k] for k in keys}))
         return
-    stage = "" if bargaining == "fixed" else f", {bargaining} bargaining: δ0 = {eq.share:.4g}"
+    stage = "" if bargaining == "fixed" else f", {bargaining} bargaining: {_agreed(eq.schedule, eq.share)}"
     table = Table(title=f"Openness game at θ={theta:g}, p={penalty:g} ({penalty_form}{stage})")
     table.add_column("quantity")
     table.add_column("value", justify="right")
@@ -109,6 +159,11 @@ def solve_cmd(
     Console().print(table)
 
 
+def _agreed(schedule: str, share: float) -> str:
+    """The agreed share, named as the schedule names it."""
+    return f"δ0 = {share:.4g}" if schedule == "scale" else f"s = {share:.4g} of schedule '{schedule}'"
+
+
 @app.command("landscape")
 def landscape_cmd(
     alpha0: Alpha0 = D["alpha0"],
@@ -124,6 +179,7 @@ def landscape_cmd(
     theta_grid: Annotated[str, typer.Option(help="θ grid as START:STOP:NUM")] = "0:1:201",
     penalty_grid: Annotated[str, typer.Option(help="p grid as START:STOP:NUM")] = "0:0.5:201",
     bargaining: Bargaining = "fixed",
+    schedule: Schedule = "scale",
     max_solves: MaxSolves = None,
     out: OutDir = default_out("landscape"),
 ) -> None:
@@ -146,9 +202,10 @@ def landscape_cmd(
     pen_hi = 1.0 if penalty_form == "turnover" else float("inf")
     penalty = parse_grid("--penalty-grid", penalty_grid, 0.0, pen_hi)
     _check_bargaining(bargaining)
+    sched = _schedule(schedule, bargaining, alpha0)
     # validates (the work budget included) before anything is written
     with solves_budget(max_solves):
-        ds = landscape(theta, penalty, method=method, bargaining=bargaining, **model)
+        ds = landscape(theta, penalty, method=method, bargaining=bargaining, schedule=sched, **model)
     with atomic_dir(out) as tmp:
         ds.to_netcdf(tmp / "landscape.nc")
         fig = plot_landscape(ds)
@@ -161,7 +218,8 @@ def landscape_cmd(
                + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")")
     if bargaining != "fixed":
         n = int(ds["pareto_strict_no_regulation"].sum())
-        typer.echo(f"{bargaining} bargaining: δ0 = {ds.attrs['share_no_regulation']:.4g} without regulation; "
+        agreed = _agreed(ds.attrs["schedule"], ds.attrs["share_no_regulation"])
+        typer.echo(f"{bargaining} bargaining: {agreed} without regulation; "
                    f"{n} policies make both G and D strictly better off than no regulation")
 
 

@@ -65,7 +65,7 @@ from .numerical import NumericalKernel
 from .solver import equilibria_flat, references_flat
 
 __all__ = ["SCHEDULES", "QualitySchedule", "QualityScheduleKernel", "ScheduleKernel", "bargained_flat",
-           "check_bargaining", "check_work", "is_numerical", "schedule_name"]
+           "check_bargaining", "check_work", "is_numerical", "parse_schedule", "schedule_name"]
 
 #: Built-in share schedules: the free parameter s of δ(ω; s).
 SCHEDULES = ("scale", "constant")
@@ -124,6 +124,60 @@ def schedule_name(schedule: Any) -> str:
     if isinstance(schedule, QualitySchedule):
         return schedule.name
     return getattr(schedule, "__name__", "user")
+
+
+#: The variables of a schedule typed as an expression (:func:`parse_schedule`).
+SCHEDULE_VARIABLES = ("omega", "alpha1", "s")
+
+
+def parse_schedule(text: str, option: str = "schedule") -> AnySchedule:
+    """A schedule from text: a built-in name, or an expression in ``omega``, ``alpha1`` and ``s``.
+
+    The expression is compiled by :func:`moatlab.expr.compile_expression` (a whitelist of
+    arithmetic and a few functions; no Python is run). One that uses ``alpha1`` becomes a
+    :class:`QualitySchedule`; one that does not becomes a plain schedule f(ω, s), the same object
+    ``schedule=lambda omega, s: ...`` would be. Either is named by the expression's text.
+
+    Parameters
+    ----------
+    text : str
+        ``scale``, ``constant``, or an expression such as ``s*(1-omega) + 0.1*alpha1``.
+    option : str
+        The option named in the error line (the CLI passes ``--schedule``).
+
+    Returns
+    -------
+    str, callable or QualitySchedule
+        What ``schedule=`` of :func:`moatlab.game.solve` accepts.
+
+    Raises
+    ------
+    ParameterError
+        On an unknown name or anything outside the expression whitelist.
+
+    Examples
+    --------
+    >>> parse_schedule("constant")
+    'constant'
+    >>> parse_schedule("s + 0.1*alpha1")
+    QualitySchedule(func=<...>, name='s + 0.1*alpha1')
+    >>> schedule_name(parse_schedule("s*(1 - omega)**2"))
+    's*(1 - omega)**2'
+    """
+    from ..expr import compile_expression
+
+    src = str(text).strip()
+    if src in SCHEDULES:
+        return src
+    expr = compile_expression(option, text, SCHEDULE_VARIABLES, also=", ".join(SCHEDULES) + " or ")
+    if "alpha1" in expr.used:
+        return QualitySchedule(lambda w, a, s: expr(omega=w, alpha1=a, s=s), name=expr.text)
+
+    def schedule(w: np.ndarray, s: np.ndarray) -> np.ndarray:
+        return expr(omega=w, s=s)
+
+    schedule.__name__ = expr.text
+    return schedule
 
 
 class ScheduleKernel(NumericalKernel):
