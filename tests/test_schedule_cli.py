@@ -119,6 +119,7 @@ BAD = [
     (["--bargaining", "nash", "--schedule", "max(s)"], "max takes 2 arguments"),
     (["--bargaining", "nash", "--schedule", ""], "it is empty"),
     (["--bargaining", "nash", "--schedule", "s" + "+s" * 300], "longer than 500"),
+    (["--bargaining", "nash", "--schedule", "9" * 400 + "*s"], "is too large"),  # no float holds it
     (["--bargaining", "nash", "--schedule", "log(omega)"], "finite share"),
     (["--bargaining", "nash", "--schedule", "s/(alpha1 - 0.2)"], "finite share"),
     (["--schedule", "constant"], "with --bargaining fixed"),

@@ -146,6 +146,10 @@ def _check(node: ast.AST, variables: tuple[str, ...]) -> str:
         v = node.value
         if isinstance(v, bool) or not isinstance(v, int | float):
             return f"{v!r} is not a number"
+        try:
+            float(v)
+        except OverflowError:
+            return f"the number {str(v)[:20]}… is too large (the largest is about 1.8e308)"
         return ""
     if isinstance(node, ast.Name):
         if node.id in variables or node.id in CONSTANTS:
