@@ -32,7 +32,7 @@ Users (logit with an outside option, perceived quality, Aghion-style margins)::
 
     q̃_i   = q_i + (1 − b)(brand_i + ε_i),   brand_i = brand_bonus · w_bench(t) · a_i,bench
     ε_i    = ρ ε_i + √(1 − ρ²) N(0, noise²)     users' persistent misperception (AR(1))
-    m_i    = margin · (1 − κ · exp(−gap_i^+ / g)),   gap_i = q_i − max_{k≠i} q_k
+    m_i    = margin · (1 − κ · exp(−gap_i^+ / g_n)),   gap_i = q_i − max_{k≠i} q_k,   g_n: neck_and_neck
     u_i    = β q̃_i + reach · w_serv(t) ln a_i,serv + trust · w_safe(t) ln a_i,safe − α m_i,   u_0 = β q_out(t)
     q_out(t) = outside_quality + outside_tracking · (frontier_t − frontier_0)^+   free alternatives improve
     s_i    = e^{u_i} / (e^{u_0} + Σ_k e^{u_k})
@@ -140,7 +140,8 @@ def catch_up(level: np.ndarray, rates: np.ndarray) -> np.ndarray:
 
 
 def margins(q: np.ndarray, p: MarketParams) -> np.ndarray:
-    """m_i = margin (1 − κ exp(−gap_i^+/g)), gap_i = q_i − max_{k≠i} q_k (one firm: full margin)."""
+    """m_i = margin (1 − κ exp(−gap_i^+/g_n)), gap_i = q_i − max_{k≠i} q_k, g_n = ``neck_and_neck``
+    (one firm: full margin)."""
     gap = lead_gaps(q)
     return p.margin * (1.0 - p.competition * np.exp(-np.maximum(gap, 0.0) / p.neck_and_neck))
 
