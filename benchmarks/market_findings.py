@@ -2,7 +2,7 @@
 
     python benchmarks/market_findings.py                  # the claims' numbers
     python benchmarks/market_findings.py --sensitivity    # Morris screening of HHI (moatlab.sweep)
-    python benchmarks/market_findings.py --fragility      # M1 with one parameter halved or doubled
+    python benchmarks/market_findings.py --fragility      # M1 with one parameter moved (FRAGILITY)
     python benchmarks/market_findings.py --figures docs/img   # also the docs' figures, same runs
 
 Prints: the scenario table (means over months 60–119 with 95% CIs), the paired differences the
@@ -91,6 +91,7 @@ def _figures(folder: str, ds, rm_competition) -> None:
     print(f"figures written to {out}")
 
 
+# quality sensitivity and scaling: half to twice an earlier fit's values (0.304, 1.18), as docs/market.md says
 SENSITIVITY = {
     "appropriability": (0.0, 1.0),
     "competition": (0.0, 1.0),
@@ -119,14 +120,15 @@ def sensitivity(trajectories: int = 10) -> None:
     print(res.table.sort_values("mu_star", ascending=False).round(1).to_string())
 
 
-# half and twice the calibrated defaults
+# demand growth, competition, quality noise: half and twice the defaults; quality sensitivity and scaling:
+# half and twice an earlier fit's values (0.304, 1.18), not the shipped 0.155 and 1.6 (docs/market.md says so)
 FRAGILITY = {"quality_sensitivity": (0.152, 0.608), "scaling": (0.59, 2.36), "demand_growth": (0.015, 0.06),
              "competition": (0.25, 1.0), "quality_noise": (0.25, 1.0)}  # fmt: skip
 
 
 def fragility() -> None:
-    """M1's rule (lower 95% bound of HHI above 2,500, 30 seeds) with one parameter halved or doubled
-    (and M3's concentration part: the same rule for the rogue giant)."""
+    """M1's rule (lower 95% bound of HHI above 2,500, 30 seeds) with one parameter at each end of
+    FRAGILITY's ranges."""
     base = load_scenario("baseline").params
     sc = [
         MarketScenario(f"{k}={v}", make_params({k: v}, base=base)) for k, vs in FRAGILITY.items() for v in vs

@@ -1,9 +1,10 @@
-"""The seed's claims M1–M5 and the six asset knock-outs as emergent behaviour of 30-seed ensembles.
+"""The paper's claims M1–M5 (Azoulay, Krieger and Nagaraj 2024) and the six asset knock-outs as
+emergent behaviour of 30-seed ensembles.
 
 Scenarios are the packaged TOML files; they differ only in parameters, and nothing in the model
 knows which scenario it runs. Comparisons between scenarios are paired over seeds (the same seed
 index gives the same random streams), with t-based 95% intervals of the mean difference. Every
-threshold below is the one docs/market.md states (the spec's, fixed before the runs). A claim the
+threshold below is the one docs/market.md states (fixed before the first round's runs). A claim the
 model does not reproduce is marked ``xfail(strict=True)`` with the measured number: it fails
 honestly, and the mark turns into an error the day the model starts reproducing it.
 """
@@ -21,7 +22,7 @@ from moatlab.market.scenario import MarketScenario, load_scenario
 pytestmark = pytest.mark.slow
 
 SEEDS = 30
-CONCENTRATED = 2500  # the spec's threshold (and the 2010 US Horizontal Merger Guidelines')
+CONCENTRATED = 2500  # fixed before the runs (the 2010 US Horizontal Merger Guidelines' "highly concentrated")
 SCENARIOS = ("baseline", "generic_assets", "rogue_giant", "leak", "fractionalisation", "public_benchmarks")
 
 
@@ -161,8 +162,8 @@ def test_each_asset_matters_on_its_own_knocking_it_out_moves_hhi(asset):
 
 
 def test_lineage_statistic_is_reported_beside_the_papers_figure():
-    """The seed's ~30 %: measured, not asserted equal — the test checks it is computed as the seed did
-    (start-up and academic models, 12 months after the release) and lies in [0, 1]."""
+    """The paper's ~30 %: measured, not asserted equal — the test checks it is computed as the paper
+    did (start-up and academic models, 12 months after the release) and lies in [0, 1]."""
     from moatlab.market.ensemble import lineage_statistic
 
     ds = ensemble()

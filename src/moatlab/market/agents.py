@@ -41,11 +41,12 @@ class FoundationFirm(mesa.Agent):
         self.kind = kind
         self.release = release
         self.base_openness = openness
-        self.losing = 0  # consecutive periods with negative cash
+        self.losing = 0  # consecutive months under water (negative cash or a running loss)
 
     # --- decisions -------------------------------------------------------------------------
     def decide(self) -> None:
-        """Pick the training spend with the best priced value; set this period's openness."""
+        """Pick the option (a training spend, or adopting the best open base) with the best priced
+        value; set this period's openness."""
         m = self.model
         row = m.option_row[self.idx]
         m.choice[self.idx] = int(np.argmax(m.option_value[row]))
@@ -80,8 +81,9 @@ class DeveloperPool:
     Developer d values base k at ``β_d q̃_k − λ_fee r_k`` for a closed base and
     ``β_d q̃_k + τ_d − h κ_dev`` for open weights (τ_d ~ U(0, open_taste): the value of
     customising and self-hosting; h κ_dev: hosting at the rented-compute price); the outside option
-    (no product) is worth ``β_d q_out``. Each period a share ``dev_switch`` re-chooses by logit, and
-    everyone whose base left the market must.
+    (no product) is worth ``β_d (dev_outside_quality + q_out(t) − q_out(0))``, moving with the users'.
+    Each period a share ``dev_switch`` re-chooses by logit, and everyone whose base left the market
+    must.
     """
 
     NONE = -1

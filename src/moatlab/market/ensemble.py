@@ -236,7 +236,7 @@ def difference(
 
 
 def lineage_statistic(ds: xr.Dataset, scenario: str, months: int = 12, level: float = 0.95):
-    """The seed's lineage statistic for one scenario: mean and CI over seeds of ``lineage_share``
+    """The paper's lineage statistic for one scenario: mean and CI over seeds of ``lineage_share``
     ``months`` after the open giant's release or the leak (month ``months`` when there is neither).
 
     Azoulay et al. (2024, §3.4) count, among the language models start-ups and academic groups

@@ -4,7 +4,7 @@ Every model gets an id when its firm is created; a model trained from scratch is
 firm that *adopts* an open base (open weights, or the leaked model, id :data:`Lineage.LEAKED`)
 pays for it now and receives it ``adopt_lag`` months later; from then on its parent is the base and
 its root is the base's root, so descendants of descendants keep the root. When an incumbent turns
-open (the 'rogue' giant) or a model leaks, its root is *marked*; the seed's statistic — the share of
+open (the 'rogue' giant) or a model leaks, its root is *marked*; the paper's statistic — the share of
 start-up and academic models built on LLaMA or its descendants within a year (Azoulay et al.
 2024, §3.4) — is the share of such models whose root is marked.
 """

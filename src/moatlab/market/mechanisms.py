@@ -15,25 +15,26 @@ Complementary assets (Teece 1986; erosion after Tripsas 1997)::
 Scaling law and know-how::
 
     E_i  = I_i / κ_i,compute · (1 + K_i)^η_K · (1 + η_D w_data a_i,data) · (1 + η_C w_comp o_i,comp)
-    X_i  ← X_i + E_i,   capability c_i = σ · ln X_i                 diminishing returns in compute
+    X_i  ← X_i + E_i · e^{g t},   c_i = σ · ln X_i                  g: progress; diminishing returns
     K_i  ← (1 − δ_K) K_i + learning · ln(1 + E_i)
     q_i  = c_i + network_bonus · w_net(t) · a_i,net                 data network effects
 
 Knowledge flows (appropriability a, openness o_k of the source)::
 
-    r_k      = leak_base · (1 − a) + leak_open · o_k
+    r_k      = min(1, leak_base · (1 − a) + leak_open · o_k)
     K_i     += max_k r_k (K_k − K_i)^+
-    ln X_i  += imitation · max_k r_k (ln X_k − ln X_i)^+
+    ln X_i  += imitation · max_k r_closed (ln X_k − ln X_i)^+,   r_closed = leak_base · (1 − a)
     (openness speeds know-how flows only; capability imitation runs at the closed rate)
-    adoption: pay adopt_cost · φ_i now, get ln X_i ← max(ln X_i, ln X_open − open_gap/σ) after adopt_lag
+    adoption: pay adopt_cost · (M_t/M_0) · φ_i now, get ln X_i ← max(ln X_i, ln X_open − open_gap/σ)
+    after adopt_lag
 
 Users (logit with an outside option, perceived quality, Aghion-style margins)::
 
     q̃_i   = q_i + (1 − b)(brand_i + ε_i),   brand_i = brand_bonus · w_bench(t) · a_i,bench
     ε_i    = ρ ε_i + √(1 − ρ²) N(0, noise²)     users' persistent misperception (AR(1))
-    m_i    = margin · (1 − κ · exp(−gap_i^+ / g)),   gap_i = q_i − max_{k≠i} q_k
+    m_i    = margin · (1 − κ · exp(−gap_i^+ / g_n)),   gap_i = q_i − max_{k≠i} q_k,   g_n: neck_and_neck
     u_i    = β q̃_i + reach · w_serv(t) ln a_i,serv + trust · w_safe(t) ln a_i,safe − α m_i,   u_0 = β q_out(t)
-    q_out(t) = outside_quality + outside_tracking · (frontier_t − frontier_0)   free alternatives improve
+    q_out(t) = outside_quality + outside_tracking · (frontier_t − frontier_0)^+   free alternatives improve
     s_i    = e^{u_i} / (e^{u_0} + Σ_k e^{u_k})
     CS     = (M/α) [ ln(1 + Σ_k e^{u_k − u_0}) − Σ_k s_k (u_k − v_k) ]     v_k: u_k at the true quality
 
@@ -69,7 +70,8 @@ def asset_weights(p: MarketParams, t: int) -> np.ndarray:
 
 
 def rental_markups(p: MarketParams, t: int) -> np.ndarray:
-    """The mark-up a non-owner pays per asset: w_j(t) · markup_j · specificity_j · (1 − f)."""
+    """The mark-up a non-owner pays per asset: w_j(t) · markup_j · specificity_j · (1 − f), plus for data
+    w_data(t) · legal_premium · (1 − legal_clarity)."""
     base = np.array([p.assets[n].markup for n in ASSETS]) * specificities(p)
     mk = asset_weights(p, t) * base
     mk[J["data"]] += asset_weights(p, t)[J["data"]] * p.legal_premium * (1.0 - p.policy.legal_clarity)
@@ -91,7 +93,8 @@ def access(p: MarketParams, holdings: np.ndarray) -> np.ndarray:
 
 
 def access_multipliers(p: MarketParams, holdings: np.ndarray, t: int) -> np.ndarray:
-    """κ_ij = 1 + markup_j(t) (1 − o_ij); shape of ``holdings`` (firms × 6)."""
+    """κ_ij = 1 + mk_j(t) (1 − o_ij), mk_j(t) from :func:`rental_markups`; shape of ``holdings``
+    (firms × 6)."""
     return 1.0 + rental_markups(p, t) * (1.0 - ownership(holdings))
 
 
@@ -137,7 +140,8 @@ def catch_up(level: np.ndarray, rates: np.ndarray) -> np.ndarray:
 
 
 def margins(q: np.ndarray, p: MarketParams) -> np.ndarray:
-    """m_i = margin (1 − κ exp(−gap_i^+/g)), gap_i = q_i − max_{k≠i} q_k (one firm: full margin)."""
+    """m_i = margin (1 − κ exp(−gap_i^+/g_n)), gap_i = q_i − max_{k≠i} q_k, g_n = ``neck_and_neck``
+    (one firm: full margin)."""
     gap = lead_gaps(q)
     return p.margin * (1.0 - p.competition * np.exp(-np.maximum(gap, 0.0) / p.neck_and_neck))
 

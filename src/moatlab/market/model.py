@@ -1,19 +1,24 @@
 """The market model: one period, in order, over all firms at once.
 
+0. Events: a rogue giant opens its weights, or the best closed model leaks.
 1. Decisions: each firm prices ``SPEND_OPTIONS`` × its budget (spend_rate × cash) by the profit
    the extra quality would bring over ``horizon`` months against today's rivals, and takes the
    best (agents' ``decide``, random order); its release policy sets its openness.
    A firm may instead *adopt* the best open base (open weights or a leaked model): it pays
-   ``adopt_cost`` (times a firm-specific factor) now and gets the base, ``open_gap`` below it,
-   ``adopt_lag`` months later; its lineage then records the base (:mod:`moatlab.market.lineage`).
-2. Training (scaling law) and knowledge flows (leakage and imitation at the closed rate; openness
-   speeds know-how flows, while capability from open weights comes only by adoption).
+   ``adopt_cost`` (times the market's growth and a firm-specific factor) now and gets the base,
+   ``open_gap`` below it, ``adopt_lag`` months later; its lineage then records the base
+   (:mod:`moatlab.market.lineage`).
+2. Training (scaling law, with technical progress) and knowledge flows (leakage and imitation at the
+   closed rate; openness speeds know-how flows, while capability from open weights comes only by
+   adoption); adoptions due this month land.
 3. Market: users by logit over perceived quality; developers choose bases; revenue, royalties
-   (capped by platform policy), serving, compliance and licensing costs, regulation penalties.
+   (capped by platform policy), serving, compliance and licensing costs, regulation penalties;
+   cash takes outside funding (start-ups' and labs' while their runway lasts) and these flows.
 4. Assets accumulate with spend or usage and depreciate; their weights erode.
-5. Exit (``exit_patience`` months under water) and entry (Poisson arrivals who enter when the
-   expected profit over ``entry_horizon`` beats the entry cost, which grows with the rental
-   mark-ups of the complementary assets).
+5. Exit (``exit_patience`` months under water: negative cash or a running loss) and entry (Poisson
+   arrivals who enter when the expected profit over ``entry_horizon`` beats the entry cost, which
+   grows with the market and the rental mark-ups of the complementary assets).
+6. The month's metrics are recorded.
 
 The equations are in :mod:`moatlab.market.mechanisms`; the defaults in docs/market.md.
 """
@@ -48,7 +53,7 @@ METRICS = {
     "consumer_surplus": "quality-adjusted user surplus ($B per month)",
     "open_share": "share of downstream products built on open bases",
     "derivatives": "downstream products built on open bases",
-    "incumbent_share": "incumbents' share of foundation-layer profit",
+    "incumbent_share": "incumbents' share of foundation-layer revenue",
     "open_firms": "active firms releasing open weights",
     "adoptions": "firms completing the adoption of an open base this period",
     "lineage_share": "share of active start-up and academic firms whose model descends from the open giant's "

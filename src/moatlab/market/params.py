@@ -4,8 +4,8 @@ Every class is a frozen pydantic dataclass: values are checked on construction a
 raises :class:`moatlab.errors.ParameterError` naming the field (``policy.theta``, ``assets.data
 .specificity``…), the value and the allowed range. Units: money in $ billion, time in months,
 compute in "list-price $B of GPUs" (one unit ≈ 35,000 H100s, from the paper's $10B for 350,000
-H100s), quality in log-capability (nats of effective compute). docs/market.md gives the reason for
-each default value.
+H100s), quality in log-capability σ ln X (σ times the nats of effective compute). docs/market.md
+gives the reason for each default value.
 """
 
 from __future__ import annotations

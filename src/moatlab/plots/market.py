@@ -17,7 +17,7 @@ LABELS = {
     "frontier": "frontier capability (log-compute)",
     "growth": "innovation: frontier growth per month",
     "derivatives": "downstream products on open bases",
-    "incumbent_share": "incumbents' share of profit",
+    "incumbent_share": "incumbents' share of revenue",
     "entries": "entries",
     "exits": "exits",
     "downstream_quality": "mean downstream quality",

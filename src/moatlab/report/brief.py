@@ -461,9 +461,9 @@ def render_html(b: Brief) -> str:
             f"{seeds} seeded runs per scenario, {periods} months; means over the second half of each run "
             f"with 95% intervals.{caveat}</p><ul>{lines}</ul>"
             + (
-                "<p>Finding M3 of moatlab's claims registry: a rogue open-weights giant (or a leak) raises the "
-                "share of products on open bases while the foundation layer stays highly concentrated (HHI "
-                f"above 2,500).{_robust('M3')}</p>"
+                "<p>Claim M3 of moatlab's claims registry, the paper's argument as the simulator tests it: a "
+                "rogue open-weights giant (or a leak) raises the share of products on open bases while the "
+                f"foundation layer stays highly concentrated (HHI above 2,500).{_robust('M3')}</p>"
                 if "rogue_giant" in m.get("scenarios", []) and robustness("M3")
                 else ""
             )
