@@ -91,13 +91,19 @@ def _figures(folder: str, ds, rm_competition) -> None:
     print(f"figures written to {out}")
 
 
-# quality sensitivity and scaling: half to twice an earlier fit's values (0.304, 1.18), as docs/market.md says
+def _half_twice(name: str) -> tuple[float, float]:
+    """Half and twice the shipped default of a top-level market parameter."""
+    v = float(getattr(load_scenario("baseline").params, name))
+    return (round(v / 2, 6), round(2 * v, 6))
+
+
+# the calibrated quality sensitivity and scaling, and demand growth: half to twice the shipped defaults
 SENSITIVITY = {
     "appropriability": (0.0, 1.0),
     "competition": (0.0, 1.0),
-    "quality_sensitivity": (0.152, 0.608),
-    "scaling": (0.59, 2.36),
-    "demand_growth": (0.015, 0.06),
+    "quality_sensitivity": _half_twice("quality_sensitivity"),
+    "scaling": _half_twice("scaling"),
+    "demand_growth": _half_twice("demand_growth"),
     "quality_noise": (0.25, 1.0),
     "adopt_cost": (0.005, 0.5),
     "entry_cost": (0.05, 0.4),
@@ -120,10 +126,9 @@ def sensitivity(trajectories: int = 10) -> None:
     print(res.table.sort_values("mu_star", ascending=False).round(1).to_string())
 
 
-# demand growth, competition, quality noise: half and twice the defaults; quality sensitivity and scaling:
-# half and twice an earlier fit's values (0.304, 1.18), not the shipped 0.155 and 1.6 (docs/market.md says so)
-FRAGILITY = {"quality_sensitivity": (0.152, 0.608), "scaling": (0.59, 2.36), "demand_growth": (0.015, 0.06),
-             "competition": (0.25, 1.0), "quality_noise": (0.25, 1.0)}  # fmt: skip
+# half and twice the shipped defaults, read from the packaged baseline (never a stale copy of them)
+FRAGILITY = {k: _half_twice(k) for k in ("quality_sensitivity", "scaling", "demand_growth", "competition",
+                                         "quality_noise")}  # fmt: skip
 
 
 def fragility() -> None:
