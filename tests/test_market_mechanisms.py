@@ -200,3 +200,43 @@ def test_start_up_funding_runs_out_and_incumbents_keep_theirs():
     assert np.allclose(late[~inc], early[~inc] * np.exp(-60 / m.p.funding_runway))
     endless = MarketModel(make_params({"periods": 1, "funding_runway": 0.0}), rng=0)
     assert np.allclose(endless._funding(rows, 60), endless._funding(rows, 0))
+
+
+def _training_share(kind: str, seeds: int = 10, periods: int = 36, window=(12, 36)) -> tuple[float, int]:
+    """Share of the active firm-months of ``kind`` in ``window`` that chose a positive training spend."""
+    from moatlab.market.model import ADOPT
+
+    p = make_params({"periods": periods}, base=load_scenario("baseline").params)
+    n = trained = 0
+    for seed in range(seeds):
+        m = MarketModel(p, rng=seed)
+        for t in range(periods):
+            m.step()
+            if window[0] <= t < window[1]:
+                ids = [i for i, f in m.firms.items() if f.kind == kind and m.alive[i]]
+                ch = m.choice[ids]
+                n += len(ids)
+                trained += int(((ch > 0) & (ch < ADOPT)).sum())
+    return trained / n, n
+
+
+def test_incumbents_train():
+    share, n = _training_share("incumbent")
+    assert n > 0 and share > 0.5, (share, n)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured (10 seeds, calibrated defaults, months 12-35): start-ups chose a positive training "
+    "spend in 0 of 5,471 firm-months (incumbents: 87%). Their capability grows only by free imitation "
+    "at the closed rate, and their outside funding piles up as cash (at month 35 a median $10B each, against the incumbents' $7B): "
+    "with users' calibrated response to quality (0.155) a start-up's own training is never worth its "
+    "cost. Venture-funded labs that never train are not the market of 2023-2024; see docs/market.md, "
+    "Limitations",
+)
+def test_start_ups_train():
+    """A stylised fact the calibration does not target: funded foundation-model start-ups spend on
+    training (OpenAI, Anthropic, Mistral, xAI in 2023-2024). Threshold fixed before the run: in at
+    least a tenth of their active months."""
+    share, n = _training_share("challenger")
+    assert n > 0 and share > 0.1, (share, n)
