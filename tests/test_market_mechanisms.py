@@ -229,10 +229,10 @@ def test_incumbents_train():
     strict=True,
     reason="measured (10 seeds, calibrated defaults, months 12-35): start-ups chose a positive training "
     "spend in 0 of 5,471 firm-months (incumbents: 87%). Their capability grows only by free imitation "
-    "at the closed rate, and their outside funding piles up as cash (at month 35 a median $10B each, against the incumbents' $7B): "
-    "with users' calibrated response to quality (0.155) a start-up's own training is never worth its "
-    "cost. Venture-funded labs that never train are not the market of 2023-2024; see docs/market.md, "
-    "Limitations",
+    "at the closed rate, and their outside funding piles up as cash (at month 35 a median $10B each, "
+    "against the incumbents' $7B): with users' calibrated response to quality (0.155) a start-up's own "
+    "training is never worth its cost. Venture-funded labs that never train are not the market of "
+    "2023-2024; see docs/market.md, Limitations",
 )
 def test_start_ups_train():
     """A stylised fact the calibration does not target: funded foundation-model start-ups spend on
@@ -240,3 +240,22 @@ def test_start_ups_train():
     least a tenth of their active months."""
     share, n = _training_share("challenger")
     assert n > 0 and share > 0.1, (share, n)
+
+
+def test_money_raised_to_train_is_spent_on_training():
+    """``train_share``: a start-up spends that share of each month's outside funding on training, on
+    top of what its pricing chooses; the money leaves its cash and buys compute."""
+    base = make_params({"periods": 24}, base=load_scenario("baseline").params)
+    raised = make_params({"types": {"challenger": {"train_share": 0.5}}}, base=base)
+    models = [MarketModel(base, rng=1), MarketModel(raised, rng=1)]
+    for m in models:
+        for _ in range(24):
+            m.step()
+
+    def challengers(m):
+        ids = [i for i, f in m.firms.items() if f.kind == "challenger" and m.alive[i]]
+        return np.log(m.compute[ids]).mean(), np.median(m.cash[ids])
+
+    (x0, cash0), (x1, cash1) = map(challengers, models)
+    assert x1 > x0 + 1.0  # more than e-fold the compute
+    assert cash1 < cash0

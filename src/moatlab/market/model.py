@@ -8,9 +8,10 @@
    ``adopt_cost`` (times the market's growth and a firm-specific factor) now and gets the base,
    ``open_gap`` below it, ``adopt_lag`` months later; its lineage then records the base
    (:mod:`moatlab.market.lineage`).
-2. Training (scaling law, with technical progress) and knowledge flows (leakage and imitation at the
-   closed rate; openness speeds know-how flows, while capability from open weights comes only by
-   adoption); adoptions due this month land.
+2. Training (scaling law, with technical progress; the spend is the chosen budget plus the type's
+   ``train_share`` of this month's outside funding, 0 by default) and knowledge flows (leakage and
+   imitation at the closed rate; openness speeds know-how flows, while capability from open weights
+   comes only by adoption); adoptions due this month land.
 3. Market: users by logit over perceived quality; developers choose bases; revenue, royalties
    (capped by platform policy), serving, compliance and licensing costs, regulation penalties;
    cash takes outside funding (start-ups' and labs' while their runway lasts) and these flows.
@@ -33,6 +34,7 @@ from . import entry as _entry
 from . import lineage as lin
 from . import mechanisms as mx
 from .agents import OPEN_WEIGHTS, DeveloperPool, FoundationFirm
+from .metrics import METRICS
 from .params import ASSETS, TYPES, MarketParams
 
 SPEND_OPTIONS = np.array([0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0])
@@ -42,29 +44,6 @@ _KIND = {k: i for i, k in enumerate(TYPES)}
 #: a band in compute (Epoch AI's frontier is a compute criterion), not in capability, so that it does not
 #: move with the fitted scaling exponent σ
 FRONTIER_BAND = 0.5 * np.log(10.0)
-METRICS = {
-    "hhi": "Herfindahl–Hirschman index of foundation-layer revenue (0–10,000)",
-    "active": "active foundation-model firms",
-    "entries": "firms entering this period",
-    "exits": "firms leaving this period",
-    "frontier": "frontier capability, max σ ln X (log-capability)",
-    "growth": "frontier growth this period (innovation, log-capability per month)",
-    "downstream_quality": "mean quality of downstream products (base quality + fine-tuning)",
-    "consumer_surplus": "quality-adjusted user surplus ($B per month)",
-    "open_share": "share of downstream products built on open bases",
-    "derivatives": "downstream products built on open bases",
-    "incumbent_share": "incumbents' share of foundation-layer revenue",
-    "open_firms": "active firms releasing open weights",
-    "adoptions": "firms completing the adoption of an open base this period",
-    "lineage_share": "share of active start-up and academic firms whose model descends from the open giant's "
-    "or the leaked model (0 before such a release)",
-    "lineage_products": "share of downstream products on the open giant's or the leaked model's lineage",
-    "price": "user-weighted mean API price (margin, $B per unit of market per month)",
-    "qa_price": "user-weighted mean price per unit of capability, price · exp(−q)",
-    "frontier_firms": "active firms whose effective compute is within half an order of magnitude of the "
-    "largest",
-    "outside_share": "users' share of the outside option (not buying from any foundation model)",
-}
 _CAP = {"compute": 0, "serving": 1, "safety": 2, "benchmarks": 3, "data": 4, "network": 5}
 
 
@@ -109,6 +88,7 @@ class MarketModel(mesa.Model):
         self.funding = np.zeros(n)
         self.born = np.zeros(n, dtype=np.int64)
         self.spend_rate = np.zeros(n)
+        self.train_share = np.zeros(n)
         self.fixed_scale = np.zeros(n)
         self.belief_error = np.zeros(n)  # users' persistent misperception of each model (AR(1))
         self.last_revenue = np.zeros(n)
@@ -153,6 +133,7 @@ class MarketModel(mesa.Model):
         self.royalty[i] = min(t.royalty, self.p.policy.royalty_cap)
         self.funding[i] = t.funding * funding_factor
         self.spend_rate[i], self.fixed_scale[i] = t.spend_rate, t.fixed_scale
+        self.train_share[i] = t.train_share
         self.born[i] = max(self.steps - 1, 0)
         self.incumbent[i] = kind == "incumbent"
         self.kind[i] = _KIND[kind]
@@ -244,7 +225,9 @@ class MarketModel(mesa.Model):
         ch = self.choice[idx]
         adopt = ch == ADOPT
         frac = np.where(adopt, 0.0, SPEND_OPTIONS[np.minimum(ch, ADOPT - 1)])
-        spend = frac * self.spend_rate[idx] * np.maximum(self.cash[idx], 0.0)
+        funding = self._funding(idx, t)
+        committed = self.train_share[idx] * funding  # money raised to train (0 by default)
+        spend = frac * self.spend_rate[idx] * np.maximum(self.cash[idx], 0.0) + committed
         adopt_cost = np.where(adopt, p.adopt_cost * self._market_scale() * self.lineage.cost_factor[idx], 0.0)
         if adopt.any():
             self.lineage.start(idx[adopt], self.adoption_target(), self._open_source(), t + p.adopt_lag)
@@ -264,7 +247,7 @@ class MarketModel(mesa.Model):
         )
         pol = p.policy
         penalty = np.where(self.openness[idx] < pol.theta, pol.penalty * revenue, 0.0)
-        operating = self._funding(idx, t) + revenue - fixed - serve - penalty
+        operating = funding + revenue - fixed - serve - penalty
         self.operating[idx] = operating
         self.cash[idx] += operating - spend - adopt_cost
         self.last_revenue[idx], self.last_royalty[idx] = revenue, royalty

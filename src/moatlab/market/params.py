@@ -63,7 +63,9 @@ def _assets() -> dict[str, Asset]:
 class FirmType:
     """Defaults of one firm type. ``assets0`` is the starting holding of every asset (1 = half
     the owner's advantage), ``funding`` the outside money per month (big tech's adjacent
-    businesses, venture capital, grants), ``fixed_scale`` scales compliance and licensing costs."""
+    businesses, venture capital, grants), ``fixed_scale`` scales compliance and licensing costs,
+    ``train_share`` is the share of each month's outside funding committed to training (money raised
+    to train, spent before the priced budget; 0, the default, leaves all spending to the pricing)."""
 
     count: int = Field(0, ge=0, le=200)
     funding: float = Field(0.0, ge=0.0, le=100.0)
@@ -77,6 +79,7 @@ class FirmType:
     spend_rate: float = Field(0.3, ge=0.0, le=1.0)
     fixed_scale: float = Field(1.0, ge=0.0, le=10.0)
     entry_share: float = _unit()
+    train_share: float = _unit()
 
 
 def _types() -> dict[str, FirmType]:
