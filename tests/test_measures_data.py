@@ -182,9 +182,9 @@ def test_definition_names_and_errors():
     assert get_definition("threshold(0.25, score=eosai-archive)").reads == {"eosai-archive": ("score",)}
     with pytest.raises(ParameterError, match="definition = 'eu' is not allowed"):
         get_definition("eu")
-    with pytest.raises(ParameterError, match="theta = 1.5"):
+    with pytest.raises(ParameterError, match=r"θ of definition 'threshold\(1.5\)' = 1.5"):
         get_definition("threshold(1.5)")
-    with pytest.raises(ParameterError, match="score = 'xyz'"):
+    with pytest.raises(ParameterError, match="score of definition .* = 'xyz'"):
         get_definition("threshold(0.5, score=xyz)")
 
 

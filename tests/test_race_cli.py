@@ -206,7 +206,7 @@ def test_equilibrium_json_files_and_api_agree(tmp_path):
     [
         (["--labs", "1"], "labs = 1"),
         (["--mode", "cournot"], "--mode = 'cournot'"),
-        (["--floor", "2", "--rival-from-open"], "lab.floor = 2"),
+        (["--floor", "2", "--rival-from-open"], "--floor = 2 is not allowed"),
     ],
 )
 def test_equilibrium_bad_input_is_one_line_exit_2_nothing_written(tmp_path, args, needle):

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import LimitError, ParameterError, require_extra
+from ..errors import ParameterError, require_extra
 from .registry import Claim, ClaimError, get
 
 Z95 = 1.959963984540054
@@ -184,7 +184,7 @@ def _check_int(name: str, v: Any, lo: int, hi: int | None = None) -> int:
     if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
         raise ParameterError(name, v, f"an integer >= {lo}")
     if hi is not None and v > hi:
-        raise LimitError(f"{name} = {v} is not allowed: must be <= {hi:,}")
+        raise ParameterError(name, v, f"an integer in [{lo}, {hi:,}]")
     return int(v)
 
 
@@ -422,6 +422,11 @@ def check_claims(
         raise ParameterError("workers", workers, "an integer >= 1")
     if workers and workers > 1 and scheduler:
         raise ClaimError("--workers and --scheduler are not allowed together: give one")
+    _check_int("samples", samples, 2, MAX_SAMPLES)  # every bad value refused before a folder is made
+    _check_int("seed", seed, 0)
+    _check_int("sobol_base", sobol_base, 0, MAX_SAMPLES)
+    for c in claims if ensemble is not None else ():
+        _check_int("ensemble", ensemble, 2 if c.stochastic else 0)
     root = Path(out) if out is not None else None
     if root is not None:
         if root.exists() and not root.is_dir():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -116,6 +117,26 @@ def parse_grid(option: str, text: str, lo: float, hi: float) -> np.ndarray:
 
 def _fmt(x: float) -> str:
     return "inf" if math.isinf(x) else f"{x:g}"
+
+
+def check_out(out: Path, option: str = "--out", kind: str = "folder") -> None:
+    """Refuse, before anything runs, an output path that cannot be written; nothing is left behind.
+
+    ``kind`` is ``"folder"`` (the path must be, or become, a folder) or ``"file"`` (its folder must
+    take a new file). A long command calls this first, so that a bad ``--out`` costs no computation.
+    """
+    out = Path(out)
+    if kind == "folder" and out.exists() and not out.is_dir():
+        fail(f"{option} = {shorten(str(out))} is not allowed: must be a folder (a file of that name exists)")
+    where = out.absolute() if kind == "folder" else out.absolute().parent
+    while not where.exists():  # the nearest folder that exists is where the output would be created
+        where = where.parent
+    try:
+        if not where.is_dir():
+            raise NotADirectoryError(20, f"'{where}' is a file")
+        os.rmdir(tempfile.mkdtemp(prefix=".moatlab-probe-", dir=where))
+    except OSError as e:
+        fail(f"{option} = {shorten(str(out))} is not allowed: must be a writable {kind} ({e.strerror})")
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import default_out, dumps, fail
+from ._common import check_out, default_out, dumps, fail
 from .app import app
 
 claims_app = typer.Typer(help="Findings as claims: list them, check how robust each one is.",
@@ -63,6 +63,7 @@ def check_cmd(
         fail(f"--workers = {workers} is not allowed: must be an integer >= 1")
     if workers is not None and workers > 1 and scheduler:
         fail("--workers and --scheduler are not allowed together: give one")
+    check_out(out)
     command = "moatlab " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
 
     def show(r) -> None:

@@ -18,7 +18,8 @@ BARGAINING_HELP = ("how G and the specialists set G's share δ: " + ", ".join(SO
                    + " (fixed: δ as given by --delta)")
 
 finetune_app = typer.Typer(
-    help="Fine-tuning games: G invests in a general model, specialists fine-tune it, they bargain over δ.",
+    help="Fine-tuning games: G invests in a general model, specialists fine-tune it, they bargain over δ.\n\n"
+         "Laufer, Kleinberg and Heidari, Fine-Tuning Games (WWW 2024).",
     no_args_is_help=True)
 app.add_typer(finetune_app, name="finetune")
 
@@ -29,7 +30,7 @@ K1 = Annotated[float, typer.Option("--k1", help="the specialist's linear cost pe
 F1 = Annotated[float, typer.Option("--f1", help="the specialist's fixed entry cost [0, inf)")]
 Bargaining = Annotated[str, typer.Option("--bargaining", help=BARGAINING_HELP)]
 Specialists = Annotated[Path | None, typer.Option(
-    "--specialists", help="TOML file of several specialists ([[specialist]] tables with name, r, c, delta, "
+    "--specialists", help="TOML file of several specialists ([\\[specialist]] tables with name, r, c, delta, "
     "optional k, f; optional top-level c0); replaces --r, --c1, --k1, --f1")]
 
 
@@ -115,8 +116,9 @@ def grid_cmd(
     specialists: Specialists = None,
     out: OutDir = default_out("finetune"),
 ) -> None:
-    """Sweep the share δ: write finetune.nc, finetune.csv and shares.png ((U_G, U_D) over δ with every
-    bargaining solution marked) and print each solution's δ.
+    """Sweep the share δ: write finetune.nc, finetune.csv and shares.png, print each bargaining δ.
+
+    shares.png draws (U_G, U_D) over δ with every bargaining solution marked.
 
     Example: moatlab finetune grid --c0 1 --c1 3 --delta-grid 0:1:101 --out out/
     """

@@ -81,5 +81,8 @@ def _run(argv: list[str] | None) -> None:
         name = option_name(e.name) if not e.name.startswith("-") and " " not in e.name else e.name
         sys.exit(_error(f"{name} = {fmt_value(e.value)} is not allowed: must be {e.allowed}", 2))
     except MoatlabError as e:  # every other kind: one line, the kind's exit code
-        sys.exit(_error(" ".join(str(e).split()), e.exit_code))
+        message = " ".join(str(e).split())
+        if message.startswith("out = "):  # the runners' keyword is the command line's --out
+            message = "--" + message
+        sys.exit(_error(message, e.exit_code))
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -10,11 +10,22 @@ from rich.console import Console
 
 from .._lazy import numpy as np
 from .._limits import check
-from ._common import OutDir, Progress, Table, atomic_dir, default_out, dumps, fail, progress_columns
+from ._common import (
+    OutDir,
+    Progress,
+    Table,
+    atomic_dir,
+    check_out,
+    default_out,
+    dumps,
+    fail,
+    progress_columns,
+)
 from .app import app
 
 market_app = typer.Typer(
-    help="Market structure: ensembles of the agent-based simulator, scenario comparisons, sweeps.",
+    help="Market structure: ensembles of the agent-based simulator, scenario comparisons, sweeps.\n\n"
+         "After Azoulay, Krieger and Nagaraj, Old Moats for New Models (2024); docs/market.md.",
     no_args_is_help=True,
 )
 app.add_typer(market_app, name="market")
@@ -195,7 +206,7 @@ def sweep_cmd(
     out: OutDir = default_out("market-sweep"),
     periods: Periods = None,
 ) -> None:
-    """Sweep one parameter; plot innovation against competition (the paper's claim M4).
+    """Sweep one parameter; plot innovation against competition (claim M4 of Azoulay, Krieger & Nagaraj 2024).
 
     Example: moatlab market sweep --field competition --values 0:1:5 --seeds 30 --out out/m4
     """
@@ -281,6 +292,7 @@ def calibrate_cmd(
         fail(f"--refine-seeds = {refine_seeds} is not allowed: must be an integer in [0, 1000]")
     tg = load_targets(targets)
     out = Path(out)
+    check_out(out)  # before minutes of simulation, and before the resumable folder beside it
     work = out.parent / f".{out.name}.points"  # the resumable part lives beside the final folder
     BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn = progress_columns()
     cols = (TextColumn("[bold]calibration points"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

@@ -239,12 +239,17 @@ def data_root_of(data: Path | None) -> Path:
     return data_root(data)
 
 
-def _detect(path: Path) -> str:
-    """Which data set a path holds: 'root', 'fmti', 'mof' or 'eosai'."""
+def _data_option(data: Path | None) -> str:
+    """What named the data folder read without PATH: --data, else the environment variable."""
+    return "--data" if data is not None else "$MOATLAB_DATA"
+
+
+def _detect(path: Path, option: str = "PATH") -> str:
+    """Which data set a path holds: 'root', 'fmti', 'mof' or 'eosai' (``option``: what named it)."""
     from ..measures._io import read_yaml
 
     if not path.exists():
-        fail(f"PATH = '{path}' is not allowed: must be an existing file or folder")
+        fail(f"{option} = '{path}' is not allowed: must be an existing file or folder")
     if path.is_dir():
         if any((path / n).is_dir() for n in ("fmti", "mof", "eosai", "eosai-index")):
             return "root"
@@ -271,12 +276,13 @@ def _detect(path: Path) -> str:
             return "eosai"
         if isinstance(doc, dict) and "system" in doc:
             return "eosai-index"
-    fail(f"PATH = '{path}' is not allowed: must hold FMTI (CSV), MOF (.yml) or EOSAI (.yaml) data "
+    fail(f"{option} = '{path}' is not allowed: must hold FMTI (CSV), MOF (.yml) or EOSAI (.yaml) data "
          "(or a folder holding eosai-index/, eosai/, mof/, fmti/)")
     return ""
 
 
-def _profiles(paths: list[Path], fmti_version: str | None = "latest", archive: bool = False):
+def _profiles(paths: list[Path], fmti_version: str | None = "latest", archive: bool = False,
+              option: str = "PATH"):
     from ..measures import Catalogue, license_lists, load_catalogue, load_fmti, load_mof
     from ..measures.eosai import load_eosai_archive
     from ..measures.eosai_index import load_eosai_index
@@ -284,7 +290,7 @@ def _profiles(paths: list[Path], fmti_version: str | None = "latest", archive: b
 
     cat = Catalogue()
     for p in paths:
-        kind = _detect(p)
+        kind = _detect(p, option)
         if kind == "root":
             c = load_catalogue(p)
             cat.eosai += c.eosai
@@ -338,7 +344,8 @@ def check_cmd(
 
     d = get_definition(definition)
     table = compute_table(compute) if compute is not None else None
-    cat, profiles = _profiles(paths or [_path(None, data)], archive=archive)
+    cat, profiles = _profiles(paths or [_path(None, data)], archive=archive,
+                              option="PATH" if paths else _data_option(data))
     df = check(d, profiles, cat.lists, compute=table)
     counts = df["answer"].value_counts()
     _emit(df, df.to_dict(orient="records"), json, csv,
@@ -397,7 +404,7 @@ def exempt_cmd(
         fail(f"--theta = {theta:g} is not allowed: must be in [0, 1]")
     import numpy as np
 
-    cat, profiles = _profiles(paths or [_path(None, data)])
+    cat, profiles = _profiles(paths or [_path(None, data)], option="PATH" if paths else _data_option(data))
     table = openness_table(profiles, lists=cat.lists)
     ex = exemptions(table)
     ls = landscape(np.linspace(0, 1, 101), np.linspace(0, 0.5, 101), alpha0=alpha0)
@@ -445,7 +452,7 @@ def compare_cmd(
     defs = [get_definition(d).name for d in (definition or list(DEFINITIONS))]
     table = compute_table(compute) if compute is not None else None
     root = _path(None, data)
-    cat, _ = _profiles([root])
+    cat, _ = _profiles([root], option=_data_option(data))
     profiles = cat.profiles(("eosai", "eosai-archive", "mof", "fmti"), fmti_version=None)
     df = compare(profiles, model, defs, cat.lists, table, fmti_version=fmti_version,
                  flagships=flagship_table(root), aliases=alias_table(root))
@@ -474,7 +481,7 @@ def identities_cmd(
     from ..measures.orgs import alias_table
 
     root = _path(None, data)
-    cat, _ = _profiles([root])
+    cat, _ = _profiles([root], option=_data_option(data))
     profiles = cat.profiles(("eosai", "eosai-archive", "mof", "fmti"), fmti_version=None)
     flags = flagship_table(root)
     t = identities(profiles, flags)

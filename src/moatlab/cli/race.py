@@ -15,7 +15,8 @@ from ._common import OutDir, Table, atomic_dir, default_out, dumps, fail
 from .app import app
 
 race_app = typer.Typer(
-    help="Race incentives: closed-lab revenue and upgrade value against the open frontier.",
+    help="Race incentives: closed-lab revenue and upgrade value against the open frontier.\n\n"
+         "The model of the essay How do open AI models affect incentive to race? (docs/race.md).",
     no_args_is_help=True,
 )
 app.add_typer(race_app, name="race")
@@ -68,6 +69,19 @@ def _model(f, a, x0, b, n, m, open_, closed, cost, discount):
         cost_per_unit=cost,
         discount=discount,
     )
+
+
+def _renamed(options: dict[str, str], fn, *args, **kw):
+    """``fn(*args, **kw)``; a :class:`ParameterError` about a model field in ``options`` (field ->
+    option) is re-raised naming the option the user typed (``--floor``, not ``lab.floor``)."""
+    from ..errors import ParameterError
+
+    try:
+        return fn(*args, **kw)
+    except ParameterError as e:
+        if e.name in options:
+            raise ParameterError(options[e.name], e.value, e.allowed) from None
+        raise
 
 
 def _grid(option: str, text: str, log: bool) -> np.ndarray:
@@ -290,7 +304,8 @@ def equilibrium_cmd(
     day: Annotated[int, typer.Option("--day", help="day every upgrade ships")] = 0,
     grid: Annotated[int, typer.Option("--grid", help="upgrade levels on the coarse grid (16 to 512)")] = 64,
     scenario: Annotated[
-        Path | None, typer.Option("--scenario", help="race scenario (TOML) with [[labs]] and [equilibrium]")
+        Path | None,
+        typer.Option("--scenario", help="race scenario (TOML) with [\\[labs]] and \\[equilibrium]"),
     ] = None,
     out: OutDir = default_out("race-equilibrium"),
     json: Json = False,
@@ -314,7 +329,7 @@ def equilibrium_cmd(
 
         sc = load_scenario(scenario)
         model = sc.model
-        lab_list = sc.labs or labs_of(model, labs, rival_from_open, floor)
+        lab_list = sc.labs or _renamed({"lab.floor": "--floor"}, labs_of, model, labs, rival_from_open, floor)
         mode = sc.equilibrium.get("mode", mode)
         grid = sc.equilibrium.get("grid", grid)
         release_day = sc.equilibrium.get("release_day", release_day)
@@ -323,10 +338,13 @@ def equilibrium_cmd(
     else:
         model = _model(f, a, x0, b, n, m, open_, closed, cost_per_unit, discount)
         if ecosystem_demand is not None:
-            model = model.replace(ecosystem_demand=EcosystemDemand(elasticity=ecosystem_demand))
+            demand = _renamed({"ecosystem_demand.elasticity": "--ecosystem-demand"}, EcosystemDemand,
+                              elasticity=ecosystem_demand)
+            model = model.replace(ecosystem_demand=demand)
         if unit_cost is not None:
-            model = model.replace(unit_cost=UnitCost(elasticity=unit_cost))
-        lab_list = labs_of(model, labs, rival_from_open, floor)
+            model = model.replace(unit_cost=_renamed({"unit_cost.elasticity": "--unit-cost"}, UnitCost,
+                                                     elasticity=unit_cost))
+        lab_list = _renamed({"lab.floor": "--floor"}, labs_of, model, labs, rival_from_open, floor)
         xs = None
     if open_upgrade is not None:
         xs = _grid("--open-upgrade", open_upgrade, True)

@@ -3,6 +3,7 @@ Weak AI Safety Regulation")."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import typer
@@ -11,7 +12,8 @@ from ._common import MaxSolves, OutDir, Table, atomic_dir, default_out, dumps, f
 from .app import app
 
 safety_app = typer.Typer(
-    help="The safety-floor game: where should a safety floor bind (generalist, specialist, both)?",
+    help="The safety-floor game: where should a safety floor bind (generalist, specialist, both)?\n\n"
+         "Laufer, Kleinberg and Heidari, The Backfiring Effect of Weak AI Safety Regulation (2025).",
     no_args_is_help=True,
 )
 app.add_typer(safety_app, name="safety")
@@ -46,9 +48,11 @@ def _model(c0: str, c1: str, r: str, delta: float | None, bargaining: str | None
     if bargaining is not None and bargaining not in BARGAINING:
         fail(f"--bargaining = {bargaining!r} is not allowed: must be one of " + ", ".join(BARGAINING))
     mat = "three numbers CAA,CAB,CBB"
+    weights = _numbers("--r", r, 2, "two numbers RA,RB")
+    if not all(math.isfinite(w) and w >= 0 for w in weights):
+        fail(f"--r = {r!r} is not allowed: must be two finite numbers RA,RB >= 0")
     return dict(c0=_numbers("--c0", c0, 3, mat), c1=_numbers("--c1", c1, 3, mat),
-                r=_numbers("--r", r, 2, "two numbers RA,RB"), delta=0.5 if delta is None else delta,
-                bargaining=bargaining)
+                r=weights, delta=0.5 if delta is None else delta, bargaining=bargaining)
 
 
 @safety_app.command("solve")

@@ -166,7 +166,8 @@ def sensitivity_cmd(
         task = bar.add_task("runs", total=total)
         res = _as_options(
             sensitivity,
-            {"outcome": "--outcome", "method": "--method", "n": "--n", "conf_level": "--conf-level"},
+            {"outcome": "--outcome", "method": "--method", "n": "--n", "conf_level": "--conf-level",
+             "nan": "--nan"},
             s,
             outcome,
             method=method,
@@ -224,7 +225,7 @@ def discover_cmd(
 
 @policy_app.command("search")
 def policy_search_cmd(
-    spec: Annotated[Path, typer.Argument(help="TOML with [parameters] (uncertain) and [policy]")],
+    spec: Annotated[Path, typer.Argument(help="TOML with \\[parameters] (uncertain) and \\[policy]")],
     out: Annotated[
         Path, typer.Option("--out", help="folder for candidates.csv, front.csv, pareto.png, .json")
     ] = default_out("policy-search"),

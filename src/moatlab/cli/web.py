@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import require_extra
-from ._common import fail, shorten
+from ._common import check_out, fail, shorten
 from .app import app
 
 
@@ -24,6 +24,9 @@ def serve(
     require_extra("dash", "web", "moatlab serve")
     if not 1 <= port <= 65535:
         fail(f"--port = {port} is not allowed: must be an integer in [1, 65535]")
+    if data is not None and not Path(data).expanduser().is_dir():
+        fail(f"--data = {shorten(data)} is not allowed: must be an existing folder "
+             "(holding fmti/, mof/, eosai/)")
     import errno
     import socket
 
@@ -76,6 +79,7 @@ def report(
         fail(f"--out = '{out}' is not allowed: must be a file (a folder of that name exists)")
     if out.exists() and not force:
         fail(f"--out = '{out}' is not allowed: the file exists (give --force to replace it)")
+    check_out(out, kind="file")  # before the figures and numbers are computed
     path = write_report(sc, out, force=force)
     typer.echo(f"wrote {path}")
     if pdf:

@@ -264,12 +264,15 @@ def get_definition(name: str) -> Definition:
     if name in DEFINITIONS:
         return DEFINITIONS[name]
     m = _THRESHOLD.match(name.strip())
-    if m:
+    if m:  # a bad θ or score is named inside the definition the user wrote (not as an option)
+        where = {"theta": "θ", "score": "score"}
         try:
-            theta = float(m.group(1))
-        except ValueError:
-            raise ParameterError("theta", m.group(1), "a number in [0, 1]") from None
-        return threshold(theta, m.group(2))
+            return threshold(float(m.group(1)), m.group(2))
+        except ValueError as e:
+            bad = e if isinstance(e, ParameterError) else ParameterError(
+                "theta", m.group(1), "a number in [0, 1]")
+            raise ParameterError(f"{where.get(bad.name, bad.name)} of definition {name.strip()!r}",
+                                 bad.value, bad.allowed) from None
     raise ParameterError("definition", name, "one of " + ", ".join(DEFINITIONS)
                          + ", threshold(θ), threshold(θ, score=eosai|eosai-archive|mof|fmti)")
 

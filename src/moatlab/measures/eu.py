@@ -109,13 +109,17 @@ def _num(path: Path, line: int, col: str, v: str) -> float:
 @lru_cache(maxsize=8)
 def _read_compute(path: str) -> dict[str, ComputeRow]:
     p = Path(path)
+    if p.is_dir():
+        raise DataPathError(f"training-compute table '{p}' is a folder, not a CSV file")
     if not p.is_file():
         raise DataPathError(f"training-compute table '{p}' does not exist")
     text = read_table_text(p)
-    rows = list(csv.DictReader(text.splitlines()))
+    reader = csv.DictReader(text.splitlines())
+    rows = list(reader)
     need = {"model", "training_flop", "source"}
-    if rows and need - set(rows[0]):
-        raise DataFormatError(p, "line 1", "columns must include model, training_flop, source "
+    if need - set(reader.fieldnames or ()):  # an empty file too: it has no header
+        raise DataFormatError(p, "line 1", ("empty file: " if not reader.fieldnames else "") +
+                              "columns must include model, training_flop, source "
                               "(optional: flop_low, flop_high, monetised, note)")
     out: dict[str, ComputeRow] = {}
     for i, r in enumerate(rows, start=2):

@@ -306,6 +306,9 @@ def _locate(kind: str, start: Path, given: str | os.PathLike | None, rel: str) -
         p = Path(given)
         if not p.exists():
             raise DataPathError(f"MOF {kind} '{p}' does not exist")
+        if kind == "licence lists" and not p.is_dir():
+            raise DataPathError(f"MOF licence lists '{p}' is a file, not the folder holding licenses.json "
+                                "and mof-licenses.json")
         return p
     found = _find(start if start.is_dir() else start.parent, rel)
     if found is None:  # not beside the data: $MOATLAB_DATA's, else the packaged snapshot's
@@ -326,6 +329,9 @@ def classify_file(path: str | os.PathLike, *, licenses: str | os.PathLike | None
     in the snapshot packaged with moatlab, so a file anywhere can be classified.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataPathError(f"MOF file '{path}' is a folder, not a model file (.yml): "
+                            "use measures mof for a folder")
     if not path.is_file():
         raise DataPathError(f"MOF file '{path}' does not exist")
     lists = license_lists(_locate("licence lists", path, licenses, "licenses"))
@@ -349,6 +355,7 @@ def load_mof(path: str | os.PathLike | None = None, *, licenses: str | os.PathLi
         raise DataPathError(f"no MOF model files (*.yml) in '{p}'")
     lists = license_lists(_locate("licence lists", p, licenses, "licenses"))
     schema_p = _locate("schema", p, schema, "schema/mof_schema.json")
+    _read_schema(str(Path(schema_p).resolve()))  # a damaged schema is one error, not one per file
     rep: LoadReport[MOFResult] = LoadReport()
     for f in paths:
         try:

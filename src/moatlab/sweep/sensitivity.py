@@ -13,6 +13,7 @@ intervals come from SALib's bootstrap.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,6 +125,8 @@ def sensitivity(
         raise SpecError("n", n, "an integer >= 2")
     if not 0 < conf_level < 1:
         raise SpecError("conf_level", conf_level, "in (0, 1)")
+    if nan is not None and not math.isfinite(nan):
+        raise SpecError("nan", nan, "a finite number (the value that replaces NaN outcomes)")
     names = list(spec.space.uncertain)
     runs = n * (len(names) + (2 if method == "sobol" else 1))
     _limits.check("sweep_points", runs, f"n × (parameters + {2 if method == 'sobol' else 1}) model runs")
