@@ -1,6 +1,6 @@
 """Benchmarks of the race model (``python benchmarks/bench_race.py [mc|equilibrium]``; both by default).
 
-1. Equilibrium of 3 strategic labs (one starting from the open weights) over 200 open-release
+1. Equilibrium of 3 strategic labs (two starting from the open weights) over 200 open-release
    sizes x′, Nash and leader–follower (``moatlab.race.equilibrium_sweep``: payoff tables on a shared
    grid, exact equilibrium counts, refinement), against a per-point loop in the same run: for each
    x′, best-response dynamics with ``scipy.optimize.minimize_scalar`` (bounded, in log z) on each

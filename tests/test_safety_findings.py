@@ -3,7 +3,8 @@ Weak AI Safety Regulation") as properties over stated ranges of cost matrices.
 
 Ranges (fixed before the runs): cost diagonals in [0.5, 2], cross terms κ·sqrt(c_αα c_ββ) with
 κ ∈ [−0.5, 0.5] (both signs; separable where stated), revenue weights r_α, r_β in [0.5, 2],
-G's share δ in [0.3, 0.7]; 40 seeded draws per finding.
+G's share δ in [0.3, 0.7]; 40 seeded draws per finding (B2–B4). B1 is a Hypothesis property over
+c0, c1 in [0.3, 3], ρ in [0.2, 3] and δ in [0.05, 0.95].
 """
 
 from __future__ import annotations

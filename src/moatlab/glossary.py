@@ -18,7 +18,7 @@ PAPERS = {
     "Regulation” (NeurIPS 2025)",
     "market": "Azoulay, Krieger and Nagaraj, “Old Moats for New Models: Openness, Control, and "
     "Competition in Generative AI” (NBER working paper, 2024)",
-    "race": "the essay “How do open AI models affect incentive to race?”",
+    "race": "Taylor, “How do open AI models affect incentive to race?” (essay, 2024)",
     "fmti": "Bommasani et al., “The Foundation Model Transparency Index” (2023)",
     "mof": "White et al., “The Model Openness Framework” (2024)",
     "eosai": "Liesenfeld and Dingemanse, “European Open Source AI Index”",

@@ -1,4 +1,5 @@
-"""Claims S1–S4 of the race model (the essay *How do open AI models affect incentive to race?*).
+"""Claims S1–S4 of the race model (Jessica Taylor, *How do open AI models affect incentive to
+race?*, essay, 2024).
 
 The tests (``tests/test_race.py``) check S1–S4 in the essay's core model over random value curves;
 here each is decided in the essay's worked example (f = log(1 + x), open model x = 1, closed y = 4)
@@ -14,7 +15,7 @@ import numpy as np
 
 from .registry import Claim, register, uniform
 
-SOURCE = "the essay How do open AI models affect incentive to race?"
+SOURCE = "Jessica Taylor, How do open AI models affect incentive to race? (essay, 2024)"
 X, Y = 1.0, 4.0  # the essay's worked example: open model x = 1, closed model y = 4
 
 COMMON = (

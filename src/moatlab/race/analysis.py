@@ -5,7 +5,8 @@ Upgrade to z at day s: the lab's compute becomes y'(t) = max(y(t), z) for t >= s
     V(z) = P(with z) − P(without) − C(z | x(s)) [+ one-off prestige bonus]
 
 where P is revenue plus prestige. z* = argmax_z V over (y(s), z_max], found on a log-spaced grid
-of 192 points then refined by golden-section search in log z (vectorised over all sweep points),
+of 192 points (more, at the same density per decade, when swept open compute widens the range)
+then refined by golden-section search in log z (vectorised over all sweep points),
 and compared with z just above each open compute level (where leading the open model starts to pay);
 when max V <= 0 the lab does not upgrade and z* is NaN. The marginal race incentive is ∂R/∂z at z
 (central difference, relative step 1e-6). With uncertain releases every quantity is the mean over

@@ -1,4 +1,5 @@
-"""The race model: the essay's core, its eight optional components and open-release prestige.
+"""The race model: the essay's core, its eight optional components, open-release prestige and two
+mechanisms that can reverse the essay's conclusion (ecosystem demand, a per-unit cost spill-over).
 
 Core (the race essay). Days t = 0…m−1, n identical customers, open frontier x(t), the closed lab's
 model y(t) (step functions). Each day the lab charges the value gap and the customers buy::
@@ -18,8 +19,9 @@ Components, each switched on by giving it (``None`` = off):
 5. ``niches``: task niches j with weights w_j, value curves f_j and per-model skill multipliers;
    revenue sums the niches where the lab leads: Σ_j w_j · max(0, f_j(s_j y) − best other).
 6. ``prestige``: a per-day benefit while holding the frontier, and a one-off bonus for an upgrade.
-7. ``demand``: n(t) = n · (1 + g)^t.
-8. ``spillover``: the upgrade's cost C(z | x) = c · max(φ·z, z − σ·x(s)) (default σ = 0: C = c·z).
+7. ``demand_growth`` g > −1: n(t) = n · (1 + g)^t.
+8. ``spillover``: the upgrade's cost C(z | x) = c · max(φ·z, z − σ·x(s)) (switched off: C = c·z;
+   ``Spillover()`` has σ = 0.5, φ = 0.2).
 9. ``open_release``: the lab releases its models openly: no revenue, and a reputation per day
    while its released model is the best available.
 10. ``ecosystem_demand``: demand grows with the open ecosystem,
