@@ -29,8 +29,8 @@ K1 = Annotated[float, typer.Option("--k1", help="the specialist's linear cost pe
 F1 = Annotated[float, typer.Option("--f1", help="the specialist's fixed entry cost [0, inf)")]
 Bargaining = Annotated[str, typer.Option("--bargaining", help=BARGAINING_HELP)]
 Specialists = Annotated[Path | None, typer.Option(
-    "--specialists", help="TOML file of several specialists ([[specialist]] tables with name, r, c, delta, "
-    "optional k, f; optional top-level c0); replaces --r, --c1, --k1, --f1")]
+    "--specialists", help="TOML file of several specialists (an array of tables named specialist, each "
+    "with name, r, c, delta, optional k, f; optional top-level c0); replaces --r, --c1, --k1, --f1")]
 
 
 def _load(specialists: Path | None, c0: float, c0_given: bool):

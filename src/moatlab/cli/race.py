@@ -290,7 +290,7 @@ def equilibrium_cmd(
     day: Annotated[int, typer.Option("--day", help="day every upgrade ships")] = 0,
     grid: Annotated[int, typer.Option("--grid", help="upgrade levels on the coarse grid (16 to 512)")] = 64,
     scenario: Annotated[
-        Path | None, typer.Option("--scenario", help="race scenario (TOML) with [[labs]] and [equilibrium]")
+        Path | None, typer.Option("--scenario", help="race scenario (TOML): labs tables, equilibrium table")
     ] = None,
     out: OutDir = default_out("race-equilibrium"),
     json: Json = False,
