@@ -1,4 +1,5 @@
-"""P1–P5 of the spec as properties over parameter ranges; nothing here is written into the solver."""
+"""P1–P5 of Qiu et al. (NeurIPS 2025) as properties over parameter ranges; nothing here is written into
+the solver."""
 
 import numpy as np
 from hypothesis import given
@@ -7,7 +8,7 @@ from hypothesis import strategies as st
 from moatlab import solve
 from moatlab.game.landscape import landscape, policy_curves
 
-# the part of parameter space the seed's statements are about: G keeps a large share of a
+# the part of parameter space the paper's statements are about: G keeps a large share of a
 # closed model's revenue (δ0) and openness cuts D's costs substantially (λ)
 model = st.fixed_dictionaries(dict(
     delta0=st.floats(0.6, 1.0), c_d=st.floats(0.5, 2.0), lam=st.floats(0.3, 0.9),

@@ -17,7 +17,8 @@ The default family of the openness game (see :mod:`moatlab.game`) is
 
 Any of them can be replaced by a user callable through :class:`GameForms`; the solver then
 takes its numerical path. User callables must accept and return numpy arrays (elementwise),
-and must be defined a little outside the domain (finite differences step 2e-3 beyond it).
+and must be defined a little outside the domain: the five-point finite-difference stencils reach
+2e-3 beyond it for a first derivative and 4e-3 for a second (times max(1, |x|)).
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from .common import (
 MODEL = [n for n in NUMERIC if n not in ("theta", "penalty")]
 KEYS = [*MODEL, "theta", "penalty", "pmax", "penalty_form", "bargaining"]
 GRID = 201
-GRID_BARGAINING = 101  # bargaining solves ~33 games per policy: a coarser map keeps redraws quick
+GRID_BARGAINING = 101  # bargaining solves ~74 games per policy: a coarser map keeps redraws quick
 # Okabe–Ito colours per action; the map also writes each region's name on it.
 ACTION_COLOURS = {
     "exit": "#999999",

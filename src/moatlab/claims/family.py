@@ -14,7 +14,7 @@ import numpy as np
 from .registry import Claim, register, uniform
 
 SOURCE = ("Qiu, Laufer, Kleinberg and Heidari, Modeling the Economic Impacts of AI Openness Regulation "
-          "(2025), with its bargaining stage")
+          "(NeurIPS 2025), with its bargaining stage")
 F2_ALPHA0 = (0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)
 TH = np.linspace(0, 1, 41)
 PE = np.linspace(0, 0.5, 41)

@@ -13,7 +13,8 @@ import numpy as np
 
 from .registry import Claim, register, uniform
 
-SOURCE = "Qiu, Laufer, Kleinberg and Heidari, Modeling the Economic Impacts of AI Openness Regulation (2025)"
+SOURCE = ("Qiu, Laufer, Kleinberg and Heidari, Modeling the Economic Impacts of AI Openness Regulation "
+          "(NeurIPS 2025)")
 TOL = 1e-12
 ALPHA = np.geomspace(0.005, 20, 120)  # baseline performance: a weak to a dominant model
 

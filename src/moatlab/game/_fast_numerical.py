@@ -495,7 +495,7 @@ class CompiledNumericalKernel:
             raise SolverError(
                 f"a functional form returned NaN or inf in the specialist's problem at {at}: forms "
                 "must be finite for every α1 ≥ α0 and ω in [0, 1], and a little beyond (finite "
-                "differences step up to 2e-3 past the domain)")
+                "differences step up to 4e-3 past the domain)")
 
     def regimes(self, theta: np.ndarray, pen: np.ndarray, form: str) -> Regimes:
         res = np.empty((6, self.P.shape[0]))

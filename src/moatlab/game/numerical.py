@@ -22,7 +22,7 @@ slope follows from the implicit-function theorem applied to D's condition,
     \alpha_1^{*\prime} = \frac{\delta' r' + \partial_{\Delta\omega}\varphi_D}
                               {(1-\delta) r'' - \partial_{\Delta\Delta}\varphi_D} .
 
-Method (stated, as the issue asks): a uniform grid of ``(omega_grid + 1) // 2`` points (17 by default;
+Method: a uniform grid of ``(omega_grid + 1) // 2`` points (17 by default;
 :class:`~moatlab.forms.GameForms`) locates the best
 point on the interval; the stationary point next to it is then found by the Illinois
 (modified regula falsi) method on :math:`f'`, to :math:`|\Delta\omega| \le 10^{-12}`; D's

@@ -12,8 +12,9 @@ D best-responds to ω (or abstains, then the revenue term is 0 for both); G pick
 or exits (both get 0). Ties: an indifferent G prefers the more open action (comply over
 defy, release over exit, the larger ω); an indifferent D participates.
 
-G's action is ``exit``; ``not_binding`` when its unregulated choice ω_free already meets θ;
-``comply`` when it raises openness to θ or above; ``defy`` when it stays below θ and pays.
+G's action is ``exit`` when every release is worth less than 0; ``not_binding`` when its
+unregulated choice ω_free already meets θ; ``comply`` when it raises openness to θ or above;
+``defy`` when it stays below θ and pays.
 """
 
 from __future__ import annotations

@@ -358,7 +358,7 @@ def bottom_line(b: Brief) -> str:
     what = {
         "comply": f"the developer raises its model's openness to the threshold ({_num(b, 'omega')} instead "
         f"of {_num(b, 'omega_free')} without the rule)",
-        "defy": f"the developer stays closed at openness {_num(b, 'omega')} and pays the penalty",
+        "defy": f"the developer stays below the threshold, at openness {_num(b, 'omega')}, and pays the penalty",
         "not_binding": f"the rule does not bind: the developer already releases openness {_num(b, 'omega')}",
         "exit": "the developer releases no model at all",
     }[act]
