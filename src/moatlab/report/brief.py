@@ -472,7 +472,10 @@ def render_html(b: Brief) -> str:
         )
         market_limit = (
             f"<li>The market ensemble uses {seeds} runs per scenario and simplified mechanisms (docs/market.md); "
-            "findings about it need 30 or more runs per scenario.</li>"
+            "findings about it need 30 or more runs per scenario. A known defect: in the calibrated "
+            "simulator start-ups never spend on training (their models improve only by imitating the "
+            "leaders), so its findings on entry and concentration rest on passive start-ups "
+            "(docs/market.md, Limitations).</li>"
         )
     else:
         market_limit = ""
