@@ -159,6 +159,17 @@ def test_customers_pricing_and_surplus():
     assert het.revenue < disc.revenue and het.consumer_surplus > 0 == disc.consumer_surplus
 
 
+def test_pricing_gap_is_the_essays_rule_and_its_first_name_still_works():
+    f = ValueCurve("log")
+    base = RaceModel(f=f, n=1, m=1, open=1.0, closed=5.0)
+    assert Customers().pricing == "gap" and Customers(pricing="seed").pricing == "gap"
+    gap = float(f(5.0) - f(1.0))
+    assert revenue(base.replace(customers=Customers(pricing="seed"))).revenue == pytest.approx(gap, rel=1e-12)
+    for bad in (float("nan"), float("inf"), 1e3):  # a NaN used to pass and make every revenue NaN
+        with pytest.raises(ParameterError, match=r"^customers\.mu = .* not allowed: must be in \[-50, 50\]"):
+            Customers("lognormal", mu=bad)
+
+
 def test_discounting_demand_niches_prestige_spillover():
     f = ValueCurve("log")
     base = RaceModel(f=f, n=1, m=10, open=1.0, closed=5.0)

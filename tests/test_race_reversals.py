@@ -64,7 +64,7 @@ def test_prestige_reversal_holds_the_frontier_just_above_the_open_model():
 # the six components that cannot reverse: parameter ranges of the random ensemble (seed 20261201)
 RANGES = {
     "discount": "β ∈ [0.99, 1]",
-    "customers": "lognormal σ ∈ [0.1, 1.5], pricing seed | uniform | discriminate",
+    "customers": "lognormal σ ∈ [0.1, 1.5], pricing gap | uniform | discriminate",
     "rivals": "one rival at a fraction ∈ [0.1, 0.9] of the lab's compute",
     "uncertain": "Poisson rate ∈ [1, 6]/365, log_mu ∈ [0, 1.5], log_sigma ∈ [0, 1], 100 draws",
     "niches": "two niches, weight ∈ [0.2, 0.8], open_skill ∈ [0.5, 3], closed_skill ∈ [0.5, 2]",
@@ -76,7 +76,7 @@ def _draw(kind, r):
     if kind == "discount":
         return {"discount": float(r.uniform(0.99, 1.0))}
     if kind == "customers":
-        pricing = ("seed", "uniform", "discriminate")[int(r.integers(3))]
+        pricing = ("gap", "uniform", "discriminate")[int(r.integers(3))]
         return {"customers": Customers("lognormal", pricing, sigma=float(r.uniform(0.1, 1.5)), points=501)}
     if kind == "rivals":
         return {"rivals": (float(r.uniform(0.1, 0.9)) * 4.0,)}

@@ -9,10 +9,11 @@ model y(t) (step functions). Each day the lab charges the value gap and the cust
 Components, each switched on by giving it (``None`` = off):
 
 1. ``discount`` β ∈ (0, 1]: day t weighs β^t.
-2. ``customers``: valuations v·f(·), v from a distribution; pricing 'seed' (charge the gap),
-   'uniform' (one revenue-maximising price) or 'discriminate' (each pays v·gap). Because
-   willingness to pay is v·gap, the optimal uniform price is u*·gap with u* = argmax u·P(v >= u),
-   so revenue = κ_R·gap and consumer surplus = κ_CS·gap per customer-day (κ from the distribution).
+2. ``customers``: valuations v·f(·), v from a distribution; pricing 'gap' (the essay's rule:
+   charge the gap; 'seed', its first name, is still accepted), 'uniform' (one revenue-maximising
+   price) or 'discriminate' (each pays v·gap). Because willingness to pay is v·gap, the optimal
+   uniform price is u*·gap with u* = argmax u·P(v >= u), so revenue = κ_R·gap and consumer surplus
+   = κ_CS·gap per customer-day (κ from the distribution).
 3. ``rivals``: other closed labs' schedules; Bertrand with quality differences: the leader charges
    the gap to the best alternative (open or rival), a lab that does not lead strictly sells nothing.
 4. ``uncertain``: random future open releases (see :mod:`moatlab.race.montecarlo`).
@@ -46,7 +47,8 @@ from .._validate import ParameterError, check_choice, check_range
 from .schedule import Schedule
 from .value import ValueCurve
 
-PRICING = ("seed", "uniform", "discriminate")
+PRICING = ("gap", "uniform", "discriminate")
+_PRICING_ALIASES = {"seed": "gap"}  # the first name of the essay's rule, still accepted
 DISTRIBUTIONS = ("identical", "lognormal", "uniform", "empirical")
 
 
@@ -59,7 +61,7 @@ class Customers:
     """
 
     distribution: str = "identical"
-    pricing: str = "seed"
+    pricing: str = "gap"
     mu: float = 0.0
     sigma: float = 0.5
     low: float = 0.5
@@ -69,7 +71,10 @@ class Customers:
 
     def __post_init__(self) -> None:
         check_choice("customers.distribution", self.distribution, DISTRIBUTIONS)
+        if isinstance(self.pricing, str) and self.pricing in _PRICING_ALIASES:
+            object.__setattr__(self, "pricing", _PRICING_ALIASES[self.pricing])
         check_choice("customers.pricing", self.pricing, PRICING)
+        check_range("customers.mu", self.mu, -50.0, 50.0)
         check_range("customers.sigma", self.sigma, 0.0)
         check_range("customers.low", self.low, 0.0)
         check_range("customers.high", self.high, self.low, lo_open=self.distribution == "uniform")
@@ -97,7 +102,7 @@ class Customers:
         v = np.sort(self.valuations())
         if self.pricing == "discriminate":
             return float(v.mean()), 0.0
-        if self.pricing == "seed":
+        if self.pricing == "gap":
             u = 1.0 - margin
         else:  # revenue-maximising single price u·gap: try every valuation as the price
             share = 1.0 - np.arange(v.size) / v.size  # P(v >= v_i) for the sorted sample
