@@ -94,6 +94,20 @@ def test_calibrate_writes_the_fit_and_resumes(tmp_path):
     assert again.returncode == 0 and json.loads(again.stdout)["fitted"] == doc["fitted"]
 
 
+def test_calibrate_fits_another_parameter_with_free(tmp_path):
+    out = tmp_path / "cal"
+    r = run("calibrate", "--free", "types.challenger.train_share=0:1", "--free", "scaling=1:1.5", "--samples",
+            "3", "--seeds", "1", "--periods", "36", "--refine", "1", "--refine-seeds", "1", "--json",
+            "--out", str(out))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["meta"]["free"]["types.challenger.train_share"] == [0.0, 1.0]
+    assert doc["meta"]["free"]["scaling"] == [1.0, 1.5] and len(doc["meta"]["free"]) == 6
+    fit = doc["fitted"]
+    assert 0.0 <= fit["types.challenger.train_share"] <= 1.0 and 1.0 <= fit["scaling"] <= 1.5
+    assert [r["parameter"] for r in doc["identification"]][-1] == "types.challenger.train_share"
+
+
 def test_calibrate_bad_input(tmp_path):
     bad = tmp_path / "t.toml"
     bad.write_text("[hhi]\nvalue = 'x'\n", encoding="utf-8")
@@ -102,6 +116,11 @@ def test_calibrate_bad_input(tmp_path):
         (("--samples", "0"), "--samples = 0 is not allowed"),
         (("--periods", "12"), "--periods = 12 is not allowed"),
         (("--refine", "0"), "--refine = 0 is not allowed"),
+        (("--free", "train_share"), "--free = 'train_share' is not allowed: must be NAME=LOW:HIGH"),
+        (("--free", "scaling=2:1"), "--free = 'scaling=2:1' is not allowed: must be NAME=LOW:HIGH"),
+        (("--free", "scaling=nan:1"), "must be NAME=LOW:HIGH"),
+        (("--free", "types.challenger.train_shar=0:1"), "types.challenger.train_shar = 0 is not allowed"),
+        (("--free", "types.challenger.train_share=0:2"), "types.challenger.train_share = 2 is not allowed"),
     ]:
         out = tmp_path / "o"
         r = run("calibrate", *args, "--out", str(out))

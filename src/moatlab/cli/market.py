@@ -10,6 +10,7 @@ from rich.console import Console
 
 from .._lazy import numpy as np
 from .._limits import check
+from ..errors import MoatlabError
 from ._common import (
     OutDir,
     Progress,
@@ -20,6 +21,7 @@ from ._common import (
     dumps,
     fail,
     progress_columns,
+    shorten,
 )
 from .app import app
 
@@ -241,6 +243,35 @@ def sweep_cmd(
     typer.echo(f"wrote {out}/sweep.nc, sweep.csv, innovation.png")
 
 
+def _free_ranges(items: list[str]) -> dict[str, tuple[float, float]]:
+    """The default free parameters, with each ``--free NAME=LOW:HIGH`` added or re-ranged (checked:
+    a known parameter, finite bounds LOW < HIGH that the parameter allows)."""
+    import math
+    import re
+
+    from ..market.calibrate import FREE
+    from ..market.params import make_params, nested
+
+    out = dict(FREE)
+    form = "NAME=LOW:HIGH with LOW < HIGH, e.g. types.challenger.train_share=0:1"
+    for item in items:
+        m = re.fullmatch(r"\s*([A-Za-z_][\w.]*)\s*=\s*([^:=]+):([^:=]+)", item)
+        try:
+            lo, hi = (float(m.group(2)), float(m.group(3))) if m else (math.nan, math.nan)
+        except ValueError:
+            lo = hi = math.nan
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            fail(f"--free = {shorten(item)} is not allowed: must be {form}")
+        name = m.group(1)
+        for v in (lo, hi):
+            try:
+                make_params(nested(name, v))
+            except MoatlabError as e:
+                fail(f"--free = {shorten(item)}: {e}")
+        out[name] = (lo, hi)
+    return out
+
+
 @market_app.command("calibrate")
 def calibrate_cmd(
     targets: Annotated[
@@ -260,6 +291,13 @@ def calibrate_cmd(
     workers: Workers = 1,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address: run the points there")
+    ] = None,
+    free: Annotated[
+        list[str] | None,
+        typer.Option("--free", help="also fit NAME over LOW:HIGH, or refit a default one over another "
+                     "range: NAME=LOW:HIGH with a dotted name (types.challenger.train_share=0:1); "
+                     "repeatable. Fitted by default: scaling, quality_sensitivity, "
+                     "types.challenger.funding, entry_cost, adopt_cost"),
     ] = None,
     out: OutDir = default_out("market-calibrate"),
     json: Json = False,
@@ -290,6 +328,7 @@ def calibrate_cmd(
         fail(f"--refine = {refine} is not allowed: must be an integer in [1, 1000]")
     if not 0 <= refine_seeds <= 1000:
         fail(f"--refine-seeds = {refine_seeds} is not allowed: must be an integer in [0, 1000]")
+    ranges = _free_ranges(free or [])
     tg = load_targets(targets)
     out = Path(out)
     check_out(out)  # before minutes of simulation, and before the resumable folder beside it
@@ -298,8 +337,9 @@ def calibrate_cmd(
     cols = (TextColumn("[bold]calibration points"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("points", total=samples)
-        res = calibrate(tg, samples=samples, seeds=seeds, periods=periods, rng=seed, workers=workers,
-                        scheduler=scheduler, out=work, refine=refine, refine_seeds=refine_seeds or None,
+        res = calibrate(tg, free=ranges, samples=samples, seeds=seeds, periods=periods, rng=seed,
+                        workers=workers, scheduler=scheduler, out=work, refine=refine,
+                        refine_seeds=refine_seeds or None,
                         progress=lambda k: bar.advance(task, k))  # fmt: skip
     doc = {"fitted": res.fitted, "meta": res.meta, "loss": float(res.meta["loss"])}
     with atomic_dir(out) as tmp:
