@@ -4,9 +4,6 @@ packaged snapshot."""
 
 import json
 import math
-import os
-import subprocess
-import sys
 
 import pytest
 from hypothesis import given
@@ -26,32 +23,20 @@ from moatlab.measures.identity import (
 )
 from moatlab.measures.orgs import alias_table, org_canon
 
-CLI = [sys.executable, "-m", "moatlab", "measures"]
+from .measures_helpers import fmti_share, measures_cli, packaged_profiles
+
 EU = "eu-ai-act-open-source"
 RELEASES = ("2023-10", "2024-05", "2025-12")
 
 
-def _cli(*args, cwd=None):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    env.pop("MOATLAB_DATA", None)
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, cwd=cwd, env=env)
-
-
 @pytest.fixture(scope="module")
 def profs():
-    cat = measures.load_catalogue(PACKAGED_DATA)
-    return cat.profiles(("eosai", "eosai-archive", "mof", "fmti"), fmti_version=None)
+    return packaged_profiles()
 
 
 @pytest.fixture(scope="module")
 def ids(profs):
     return identities(profs)
-
-
-def _fmti_share(version, developer):
-    rel = [r for r in measures.load_fmti(PACKAGED_DATA).items if r.version == version][0]
-    s = measures.fmti_scores(rel).set_index("developer")
-    return s.at[developer, "satisfied"] / s.at[developer, "scored"]
 
 
 @pytest.mark.parametrize("version", RELEASES)
@@ -153,7 +138,7 @@ def test_compare_shows_the_fmti_score_beside_the_verdicts(profs):
     assert list(wide.columns[-5:]) == [EU, *FMTI_COLUMNS]
     own = wide[wide["relation"] != "base model"]
     assert set(own["fmti_link"]) <= {"flagship", "own"} and (own["fmti_developer"] == "Hugging Face").all()
-    assert own["fmti_score"].map(lambda s: math.isclose(s, _fmti_share("2023-10", "Hugging Face"))).all()
+    assert own["fmti_score"].map(lambda s: math.isclose(s, fmti_share("2023-10", "Hugging Face"))).all()
     with pytest.raises(ParameterError, match="2099-01"):
         compare(profs, "BLOOMZ", [EU], fmti_version="2099-01")
 
@@ -166,18 +151,18 @@ def test_org_key_ignores_case_and_a_trailing_company_word(name, suffix):
 
 
 def test_cli_fmti_links_and_compare(tmp_path):
-    r = _cli("identities", "--fmti-version", "latest", "--json", cwd=tmp_path)
+    r = measures_cli("identities", "--fmti-version", "latest", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert len(rows) == 13 and {x["status"] for x in rows} == {"unlinked"}
-    r = _cli("compare", "Llama 3.1", "-d", EU, "--csv", cwd=tmp_path)
+    r = measures_cli("compare", "Llama 3.1", "-d", EU, "--csv", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     head, *lines = r.stdout.strip().splitlines()
     assert head.endswith(",".join([EU, *FMTI_COLUMNS]))
     meta = [x for x in lines if ",2025-12,Meta,developer," in x]
-    share = _fmti_share("2025-12", "Meta")
+    share = fmti_share("2025-12", "Meta")
     assert meta and all(math.isclose(float(x.rsplit(",", 1)[1]), share) for x in meta)
-    r = _cli("compare", "BLOOMZ", "--fmti-version", "2099-01", cwd=tmp_path)
+    r = measures_cli("compare", "BLOOMZ", "--fmti-version", "2099-01", cwd=tmp_path)
     assert r.returncode == 2 and "2099-01" in r.stderr and r.stderr.count("\n") == 1
 
 
@@ -193,12 +178,12 @@ def test_cli_reads_a_flagship_table_beside_the_data(tmp_path):
     # a made-up row, only to exercise the reader
     (root / "fmti" / "flagships.csv").write_text("version,developer,flagship,source\n"
                                                  "2025-12,Meta,Llama 3.1,test fixture\n")
-    r = _cli("identities", "--fmti-version", "2025-12", "--json", "--data", str(root), cwd=tmp_path)
+    r = measures_cli("identities", "--fmti-version", "2025-12", "--json", "--data", str(root), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     meta = [x for x in json.loads(r.stdout) if x["developer"] == "Meta"][0]
     assert meta["status"] == "linked" and meta["identity"] == "llama3.1" and meta["source"] == "test fixture"
     (root / "fmti" / "flagships.csv").write_text("version,developer\n2025-12,Meta\n")
-    r = _cli("identities", "--fmti-version", "2025-12", "--data", str(root), cwd=tmp_path)
+    r = measures_cli("identities", "--fmti-version", "2025-12", "--data", str(root), cwd=tmp_path)
     assert r.returncode == 2 and "flagships.csv" in r.stderr and r.stderr.count("\n") == 1
     with pytest.raises(DataFormatError, match="flagship"):
         flagship_table(root)

@@ -4,43 +4,26 @@ packaged snapshot."""
 
 import csv
 import math
-import os
-import subprocess
-import sys
 
 import pytest
 
-from moatlab import measures
 from moatlab.errors import DataFormatError
 from moatlab.measures import PACKAGED_DATA, identities
 from moatlab.measures.definitions import dataset_of
 from moatlab.measures.identity import _ORG_SPLIT, _org, flagship_table, fmti_links, fmti_ties
 from moatlab.measures.orgs import ORG_ALIASES, alias_rows, alias_table, org_canon, org_key
 
-CLI = [sys.executable, "-m", "moatlab", "measures"]
-
-
-def _cli(*args, cwd=None):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    env.pop("MOATLAB_DATA", None)
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, cwd=cwd, env=env)
+from .measures_helpers import fmti_share, measures_cli, packaged_profiles
 
 
 @pytest.fixture(scope="module")
 def profs():
-    cat = measures.load_catalogue(PACKAGED_DATA)
-    return cat.profiles(("eosai", "eosai-archive", "mof", "fmti"), fmti_version=None)
+    return packaged_profiles()
 
 
 @pytest.fixture(scope="module")
 def ids(profs):
     return identities(profs)
-
-
-def _share(version, developer):
-    rel = [r for r in measures.load_fmti(PACKAGED_DATA).items if r.version == version][0]
-    s = measures.fmti_scores(rel).set_index("developer")
-    return s.at[developer, "satisfied"] / s.at[developer, "scored"]
 
 
 def _raw_rows():
@@ -84,7 +67,7 @@ def test_facebook_research_records_get_metas_2025_score(profs, ids):
     assert len(fb) == 3 and {profs[i].name for i in fb} >= {"Llama 3.1", "LLaMA2 Chat"}
     for i in fb:
         assert ties.at[i, "fmti_link"] == "developer" and ties.at[i, "fmti_developer"] == "Meta"
-        assert math.isclose(ties.at[i, "fmti_score"], _share("2025-12", "Meta"))
+        assert math.isclose(ties.at[i, "fmti_score"], fmti_share("2025-12", "Meta"))
 
 
 @pytest.mark.parametrize("version", ["2023-10", "2024-05", "2025-12"])
@@ -139,7 +122,7 @@ def test_a_data_folder_alias_file_is_read_and_its_rows_win(tmp_path, profs, ids)
     assert zy == 1 and dm == 2
     assert mine.at["xAI", "developer_records"] == base.at["xAI", "developer_records"] + zy
     assert mine.at["Google", "developer_records"] == base.at["Google", "developer_records"] - dm
-    r = _cli("identities", "--fmti-version", "2025-12", "--csv", "--data", str(root), cwd=tmp_path)
+    r = measures_cli("identities", "--fmti-version", "2025-12", "--csv", "--data", str(root), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     row = [x for x in r.stdout.splitlines() if x.startswith("2025-12,xAI,")]
     assert len(row) == 1 and f",{base.at['xAI', 'developer_records'] + 1}," in row[0]
@@ -163,6 +146,6 @@ def test_a_malformed_alias_file_is_one_error_naming_it(tmp_path, text, problem):
 def test_cli_refuses_a_malformed_alias_file_in_one_line(tmp_path):
     root = _data_with(tmp_path, b"alias,organisation,reason\nZyphra,xAI,a\nZyphra,Meta,b\n")
     for args in (("identities", "--fmti-version", "2025-12"), ("compare", "Llama 3.1")):
-        r = _cli(*args, "--data", str(root), cwd=tmp_path)
+        r = measures_cli(*args, "--data", str(root), cwd=tmp_path)
         assert r.returncode == 2 and "org_aliases.csv" in r.stderr and r.stderr.count("\n") == 1, r.stderr
         assert r.stdout == ""
