@@ -187,3 +187,8 @@ def test_cli_reads_a_flagship_table_beside_the_data(tmp_path):
     assert r.returncode == 2 and "flagships.csv" in r.stderr and r.stderr.count("\n") == 1
     with pytest.raises(DataFormatError, match="flagship"):
         flagship_table(root)
+    bad = b"version,developer,flagship,source\n2025-12,\xff\xfe,x,y\n"  # not UTF-8
+    (root / "fmti" / "flagships.csv").write_bytes(bad)
+    r = measures_cli("identities", "--fmti-version", "2025-12", "--data", str(root), cwd=tmp_path)
+    assert r.returncode == 2 and "not a readable UTF-8 CSV file" in r.stderr and r.stderr.count("\n") == 1
+    assert "Traceback" not in r.stderr

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -150,3 +151,22 @@ def read_yaml(path: Path) -> Any:
         raise DataFormatError(path, "", f"malformed YAML ({e})") from None
     except RecursionError:
         raise DataFormatError(path, "", f"nested more than {MAX_YAML_DEPTH} levels deep") from None
+
+
+def csv_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(line, row)`` of a small curated CSV table, each field stripped; the header must hold
+    ``columns``. An unreadable file, one that is not UTF-8, a malformed CSV or a missing column
+    raises :class:`DataFormatError` naming the file (and the line)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rd = csv.DictReader(fh)
+            missing = [c for c in columns if c not in (rd.fieldnames or [])]
+            if missing:
+                raise DataFormatError(path, "header", f"columns {', '.join(missing)} missing: allowed is a "
+                                      f"CSV with columns {', '.join(columns)}")
+            for i, r in enumerate(rd, start=2):
+                yield i, {c: str(r[c] or "").strip() for c in columns}
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataFormatError(path, "", f"not a readable UTF-8 CSV file ({e})") from None
+    except csv.Error as e:
+        raise DataFormatError(path, "", f"malformed CSV ({e})") from None

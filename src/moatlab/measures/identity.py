@@ -45,7 +45,6 @@ by default) for each record it can be tied to, and how (``fmti_link``):
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 import re
@@ -56,7 +55,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._validate import ParameterError
-from ._io import PACKAGED_DATA, DataFormatError, DataPathError, data_dir
+from ._io import PACKAGED_DATA, DataFormatError, DataPathError, csv_rows, data_dir
 from .definitions import DEFINITIONS, dataset_of, get_definition, score_of
 from .orgs import alias_table, org_canon
 from .orgs import org_key as org_key  # re-exported: the key of the developer link
@@ -87,17 +86,11 @@ FLAGSHIP_COLUMNS = ("version", "developer", "flagship", "source")
 
 def _read_flagships(path: Path) -> dict[tuple[str, str], tuple[str, str]]:
     out = {}
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rd = csv.DictReader(fh)
-        missing = [c for c in FLAGSHIP_COLUMNS if c not in (rd.fieldnames or [])]
-        if missing:
-            raise DataFormatError(path, "header", f"columns {', '.join(missing)} missing: allowed is a CSV "
-                                  f"with columns {', '.join(FLAGSHIP_COLUMNS)}")
-        for i, r in enumerate(rd, start=2):
-            v, d, f = (str(r[c] or "").strip() for c in FLAGSHIP_COLUMNS[:3])
-            if not (v and d and f):
-                raise DataFormatError(path, f"line {i}", "version, developer and flagship must not be empty")
-            out[(v, d)] = (f, str(r["source"] or "").strip())
+    for i, r in csv_rows(path, FLAGSHIP_COLUMNS):
+        v, d, f = (r[c] for c in FLAGSHIP_COLUMNS[:3])
+        if not (v and d and f):
+            raise DataFormatError(path, f"line {i}", "version, developer and flagship must not be empty")
+        out[(v, d)] = (f, r["source"])
     return out
 
 

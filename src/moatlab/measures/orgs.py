@@ -19,12 +19,11 @@ chains): a file that breaks either is refused with a :class:`DataFormatError` na
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from pathlib import Path
 
-from ._io import PACKAGED_DATA, DataFormatError, DataPathError, data_dir
+from ._io import PACKAGED_DATA, DataFormatError, DataPathError, csv_rows, data_dir
 
 ORG_ALIASES = PACKAGED_DATA / "org_aliases.csv"
 ALIAS_COLUMNS = ("alias", "organisation", "reason")
@@ -43,29 +42,17 @@ def org_key(name: str) -> str:
 
 def _read_aliases(path: Path) -> AliasRows:
     out: AliasRows = {}
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            rd = csv.DictReader(fh)
-            missing = [c for c in ALIAS_COLUMNS if c not in (rd.fieldnames or [])]
-            if missing:
-                raise DataFormatError(path, "header", f"columns {', '.join(missing)} missing: allowed is a "
-                                      f"CSV with columns {', '.join(ALIAS_COLUMNS)}")
-            for i, r in enumerate(rd, start=2):
-                a, o, why = (str(r[c] or "").strip() for c in ALIAS_COLUMNS)
-                if not (a and o and why):
-                    raise DataFormatError(path, f"line {i}",
-                                          "alias, organisation and reason must not be empty")
-                ka, ko = org_key(a), org_key(o)
-                if not (ka and ko):
-                    raise DataFormatError(path, f"line {i}", f"{a!r} → {o!r}: a name needs letters or digits")
-                if ka in out and org_key(out[ka][0]) != ko:
-                    raise DataFormatError(path, f"line {i}", f"alias {a!r} is mapped to {o!r} here and to "
-                                          f"{out[ka][0]!r} on line {out[ka][3]}: one alias, one organisation")
-                out[ka] = (o, why, path, i)
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataFormatError(path, "", f"not a readable UTF-8 CSV file ({e})") from None
-    except csv.Error as e:
-        raise DataFormatError(path, "", f"malformed CSV ({e})") from None
+    for i, r in csv_rows(path, ALIAS_COLUMNS):
+        a, o, why = (r[c] for c in ALIAS_COLUMNS)
+        if not (a and o and why):
+            raise DataFormatError(path, f"line {i}", "alias, organisation and reason must not be empty")
+        ka, ko = org_key(a), org_key(o)
+        if not (ka and ko):
+            raise DataFormatError(path, f"line {i}", f"{a!r} → {o!r}: a name needs letters or digits")
+        if ka in out and org_key(out[ka][0]) != ko:
+            raise DataFormatError(path, f"line {i}", f"alias {a!r} is mapped to {o!r} here and to "
+                                  f"{out[ka][0]!r} on line {out[ka][3]}: one alias, one organisation")
+        out[ka] = (o, why, path, i)
     return out
 
 
