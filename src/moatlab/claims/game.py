@@ -102,7 +102,8 @@ register(Claim(
     defaults={**CORE, "alpha0": 0.2, "c_g": 0.1},
     decide=_p2,
     rule="on a 41 × 61 grid of θ ∈ [0, 1], p ∈ [0, 0.6] no cell contradicts the separation (beyond "
-         "1e-9 of p*) and no defiance cell has ω ≠ ω_free or a gain for G or D above 1e-12",
+         "1e-9 of p*) and no defiance cell has ω ≠ ω_free or a gain for G or D above 1e-12 (the lump-sum "
+         "penalty, the default form; under turnover and shortfall penalties a defying G can open further)",
     margin="minus the share of (θ, p) cells that contradict the statement",
     threshold=TOL,
     chunk=32,
@@ -137,7 +138,8 @@ register(Claim(
     defaults={**CORE, "alpha0": 0.05},
     decide=_p3,
     rule="on a 101 × 51 grid of θ ∈ [0, 1], p ∈ [0, 0.5] at least one cell has G complying with "
-         "ω_free + 1e-6 < ω < 1 and a strict gain for both G and D against no exemption",
+         "ω_free + 1e-6 < ω < 1 and a strict gain for both G and D against no exemption (the lump-sum "
+         "penalty, the default form)",
     margin="the largest min(ΔU_G, ΔU_D) against no exemption over cells where G complies with more "
            "openness (−1 when there is none)",
     threshold=1e-6,
@@ -177,7 +179,7 @@ register(Claim(
     defaults={**CORE, "alpha0": 0.2, "penalty": 0.5},
     decide=_p4,
     rule="on 201 θ in [0, 1] at least two neighbouring θ have G complying, and between every such pair "
-         "U_G strictly falls while U_D and α1 strictly rise",
+         "U_G strictly falls while U_D and α1 strictly rise (the lump-sum penalty, the default form)",
     margin="the smallest of −dU_G/dθ, dU_D/dθ, dα1/dθ over the compliance region (−1 when there is none)",
     threshold=0.0,
     chunk=128,
@@ -217,7 +219,8 @@ register(Claim(
     defaults={**CORE, "theta": 0.5},
     decide=_p5,
     rule="on 120 log-spaced α0 in [0.005, 20], p*(θ) is finite at two or more α0, never falls (by more "
-         "than 1e-12), strictly rises where positive, and is finite on one contiguous run up to α0 = 20",
+         "than 1e-12), strictly rises where positive, and is finite on one contiguous run up to α0 = 20 (the "
+         "lump-sum penalty, the default form)",
     margin="the smallest step of p* along α0 relative to its largest value (−1 added when the finite run "
            "breaks)",
     threshold=TOL,
