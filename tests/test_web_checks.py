@@ -35,6 +35,13 @@ def test_market_settings_are_checked_on_the_server():
         read_market("baseline", 2, 24)  # a string, not a list
 
 
+def test_the_market_tab_states_the_simulators_known_limitation():
+    from moatlab.app.market_tab import market_layout
+
+    text = str(market_layout({}))
+    assert "start-ups never spend on training" in text and "Limitations" in text
+
+
 def test_game_and_measures_settings_are_checked_on_the_server(tmp_path):
     from moatlab.app.game_tab import DEFAULTS, read_params
     from moatlab.app.measures_tab import sources

@@ -77,7 +77,9 @@ def market_layout(initial: dict[str, Any]) -> html.Div:
                             "An agent-based market of foundation models and the firms that build on them. "
                             "From ",
                             html.Cite(PAPERS["market"]),
-                            ".",
+                            ". Defaults calibrated to stylised facts of 2023–2024. A known limitation: "
+                            "in this calibration start-ups never spend on training (their models improve "
+                            "only by imitating the leaders); see the market documentation's Limitations.",
                         ],  # fmt: skip
                         className="hint",
                     ),
