@@ -32,6 +32,30 @@ def moments_at_the_fit() -> None:
               + f"; loss {loss(m, targets):.2f}", flush=True)  # fmt: skip
 
 
+def start_up_funding(seeds: int = 10) -> None:
+    """Outside money of the active start-ups (challengers), $B a year over months 12–35."""
+    import numpy as np
+
+    from moatlab.market import MarketModel, make_params
+    from moatlab.market.scenario import load_scenario
+
+    p = make_params({"periods": 36}, base=load_scenario("baseline").params)
+    years, active = [], []
+    for seed in range(seeds):
+        m, money, n = MarketModel(p, rng=seed), 0.0, []
+        for t in range(36):
+            m.step()
+            ids = np.array([i for i, f in m.firms.items() if f.kind == "challenger" and m.alive[i]])
+            if 12 <= t < 36 and ids.size:
+                money += float(m._funding(ids, t).sum())
+                n.append(ids.size)
+        years.append(money / 2)
+        active.append(np.mean(n))
+    lo, hi = np.percentile(years, [10, 90])
+    print(f"start-ups' outside money, months 12-35: {np.mean(years):.0f} $B a year "
+          f"(10-90%: {lo:.0f}-{hi:.0f}), {np.mean(active):.1f} active start-ups")
+
+
 def calibration() -> None:
     res = calibrate(free=dict(FREE, **{SHARE: (0.0, 1.0)}), samples=500, seeds=3, rng=3, workers=2, refine=8)
     print("fitted:", {k: round(v, 3) for k, v in res.fitted.items()}, "loss", round(res.meta["loss"], 2))
@@ -40,4 +64,8 @@ def calibration() -> None:
 
 
 if __name__ == "__main__":
-    calibration() if "--calibrate" in sys.argv else moments_at_the_fit()
+    if "--calibrate" in sys.argv:
+        calibration()
+    else:
+        moments_at_the_fit()
+        start_up_funding()
