@@ -19,3 +19,19 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261122)
+
+
+@pytest.fixture(scope="module")
+def profs():
+    """Every profile of the packaged openness snapshot (the measures tests)."""
+    from .measures_helpers import packaged_profiles
+
+    return packaged_profiles()
+
+
+@pytest.fixture(scope="module")
+def ids(profs):
+    """The identities of the packaged profiles (the measures tests)."""
+    from moatlab.measures import identities
+
+    return identities(profs)

@@ -38,3 +38,4 @@ def fmti_share(version: str, developer: str) -> float:
     rel = [r for r in measures.load_fmti(measures.PACKAGED_DATA).items if r.version == version][0]
     s = measures.fmti_scores(rel).set_index("developer")
     return s.at[developer, "satisfied"] / s.at[developer, "scored"]
+

@@ -23,20 +23,10 @@ from moatlab.measures.identity import (
 )
 from moatlab.measures.orgs import alias_table, org_canon
 
-from .measures_helpers import fmti_share, measures_cli, packaged_profiles
+from .measures_helpers import fmti_share, measures_cli
 
 EU = "eu-ai-act-open-source"
 RELEASES = ("2023-10", "2024-05", "2025-12")
-
-
-@pytest.fixture(scope="module")
-def profs():
-    return packaged_profiles()
-
-
-@pytest.fixture(scope="module")
-def ids(profs):
-    return identities(profs)
 
 
 @pytest.mark.parametrize("version", RELEASES)

@@ -8,22 +8,12 @@ import math
 import pytest
 
 from moatlab.errors import DataFormatError
-from moatlab.measures import PACKAGED_DATA, identities
+from moatlab.measures import PACKAGED_DATA
 from moatlab.measures.definitions import dataset_of
 from moatlab.measures.identity import _ORG_SPLIT, _org, flagship_table, fmti_links, fmti_ties
 from moatlab.measures.orgs import ORG_ALIASES, alias_rows, alias_table, org_canon, org_key
 
-from .measures_helpers import fmti_share, measures_cli, packaged_profiles
-
-
-@pytest.fixture(scope="module")
-def profs():
-    return packaged_profiles()
-
-
-@pytest.fixture(scope="module")
-def ids(profs):
-    return identities(profs)
+from .measures_helpers import fmti_share, measures_cli
 
 
 def _raw_rows():
