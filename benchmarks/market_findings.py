@@ -106,7 +106,7 @@ SENSITIVITY = {
     "demand_growth": _half_twice("demand_growth"),
     "quality_noise": (0.25, 1.0),
     "adopt_cost": (0.005, 0.5),
-    "entry_cost": (0.05, 0.4),
+    "entry_cost": (0.0, 0.4),
     "funding_runway": (6.0, 120.0),
     "outside_tracking": (0.5, 1.0),
 }

@@ -2,11 +2,12 @@
 
     python benchmarks/market_identification.py
 
-The shipped calibration (docs/market.md, "Calibration") pins down only users' sensitivity to quality:
-the other four free parameters trade off against each other. This script asks which further target
-would help, before anyone collects its data. At the shipped fit it computes the Jacobian of three
-candidate moments of the baseline (months 12–35, 12 seeds, central differences of ±5 % of each
-range, common random numbers, as the calibration's own Jacobian) and, appending each candidate to
+The shipped calibration (docs/market.md, "Calibration") pins down only users' sensitivity to quality
+and start-ups' funding: the other four free parameters trade off against each other. This script
+asks which further target would help, before anyone collects its data. At the shipped fit it
+computes the Jacobian of four candidate moments of the baseline (months 12–35, 12 seeds, central
+differences of ±5 % of each range, common random numbers, as the calibration's own Jacobian) and,
+appending each candidate to
 the shipped Jacobian (``jacobian.csv``), the standard errors the calibration would report, as a share
 of each parameter's range (pinned down: under 0.25). The candidates and the tolerance ("scale") a
 target for each would have, fixed before the run:
@@ -14,6 +15,7 @@ target for each would have, fixed before the run:
     active           foundation-model developers with a model on the market   scale 5 firms
     incumbent_share  revenue share of the incumbents                          scale 0.1
     outside_share    share of users who buy no foundation-model product       scale 0.1
+    startup_training start-ups' training spend, $B a month                    scale 5/12 (5 $B a year)
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from moatlab.market.ensemble import seed_sequences
 from moatlab.market.model import MarketModel
 from moatlab.market.scenario import load_scenario
 
-CANDIDATES = {"active": 5.0, "incumbent_share": 0.1, "outside_share": 0.1}
+CANDIDATES = {"active": 5.0, "incumbent_share": 0.1, "outside_share": 0.1, "startup_training": 5 / 12}
 SEEDS = 12
 SEED = 99
 STEP = 0.05
@@ -61,7 +63,7 @@ def main() -> None:
     width = np.array([hi - lo for lo, hi in FREE.values()])
     rows = {"shipped targets": shipped}
     rows.update({f"+ {k}": np.vstack([shipped, extra.loc[[k]].to_numpy()]) for k in CANDIDATES})
-    rows["+ all three"] = np.vstack([shipped, extra.to_numpy()])
+    rows["+ all four"] = np.vstack([shipped, extra.to_numpy()])
     print("\nstandard error / range (pinned down: < 0.25)")
     print("| targets | " + " | ".join(FREE) + " |")
     print("|---|" + "---|" * len(FREE))

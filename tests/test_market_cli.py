@@ -87,7 +87,7 @@ def test_calibrate_writes_the_fit_and_resumes(tmp_path):
     r = run(*args, "--out", str(out))
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
-    assert set(doc["fitted"]) >= {"entry_cost", "adopt_cost"} and len(doc["fit"]) == 6
+    assert set(doc["fitted"]) >= {"entry_cost", "adopt_cost"} and len(doc["fit"]) == 7
     for f in ("fitted.json", "fit.csv", "identification.csv", "jacobian.csv", "points.csv"):
         assert (out / f).stat().st_size > 0, f
     again = run(*args, "--out", str(out))  # the points are kept beside the output: nothing is rerun

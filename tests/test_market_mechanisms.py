@@ -85,6 +85,24 @@ def test_calibration_is_seeded_resumable_and_reports_identification(tmp_path):
     assert (a.points.loss >= 0).all()
 
 
+def test_the_polish_only_accepts_moves_that_lower_the_loss():
+    from moatlab._validate import ParameterError
+    from moatlab.market.calibrate import FREE, calibrate
+
+    kw = {"samples": 4, "seeds": 1, "periods": 36, "rng": 7, "refine": 2, "refine_seeds": 1,
+          "free": {k: FREE[k] for k in ("entry_cost", "adopt_cost")}}  # fmt: skip
+    still = calibrate(polish=0, **kw)
+    moved = calibrate(polish=2, **kw)
+    assert still.meta["loss"] == still.meta["design_loss"] and still.meta["polish_moves"] == 0
+    assert moved.meta["design_loss"] == still.meta["design_loss"]
+    assert moved.meta["loss"] <= moved.meta["design_loss"]
+    assert (moved.meta["loss"] < moved.meta["design_loss"]) == (moved.meta["polish_moves"] > 0)
+    for k, (lo, hi) in kw["free"].items():
+        assert lo <= moved.fitted[k] <= hi
+    with pytest.raises(ParameterError, match="polish"):
+        calibrate(polish=3, **kw)
+
+
 def test_bad_targets_file_names_the_field(tmp_path):
     from moatlab.errors import InputFileError
     from moatlab.market.calibrate import load_targets
@@ -227,17 +245,18 @@ def test_incumbents_train():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured (10 seeds, calibrated defaults, months 12-35): start-ups chose a positive training "
-    "spend in 0 of 5,471 firm-months (incumbents: 87%). Their capability grows only by free imitation "
-    "at the closed rate, and their outside funding piles up as cash (at month 35 a median $10B each, "
-    "against the incumbents' $7B): with users' calibrated response to quality (0.155) a start-up's own "
-    "training is never worth its cost. Venture-funded labs that never train are not the market of "
-    "2023-2024; see docs/market.md, Limitations",
+    reason="measured (10 seeds, calibrated defaults, months 12-35): start-ups' own pricing chose a "
+    "positive training budget in 7 of 3,296 firm-months (incumbents: 76%). They train with the money "
+    "raised to train (the calibrated train_share 0.536: 9.7 of their 17.3 $B a year); the rest of their "
+    "funding piles up as cash (at month 35 a median $2.3B each, against the incumbents' $8.6B): with "
+    "users' calibrated response to quality (0.26) a start-up's own training beyond that is rarely worth "
+    "its cost; see docs/market.md, Limitations",
 )
-def test_start_ups_train():
-    """A stylised fact the calibration does not target: funded foundation-model start-ups spend on
-    training (OpenAI, Anthropic, Mistral, xAI in 2023-2024). Threshold fixed before the run: in at
-    least a tenth of their active months."""
+def test_start_ups_choose_to_train_from_their_own_cash():
+    """Funded foundation-model start-ups spend on training (OpenAI, Anthropic, Mistral, xAI in
+    2023-2024). The money they raise to train (``train_share``) is spent by construction; this asks
+    whether their own pricing of quality ever chooses to spend more. Threshold fixed before the run: in
+    at least a tenth of their active months."""
     share, n = _training_share("challenger")
     assert n > 0 and share > 0.1, (share, n)
 
@@ -245,7 +264,8 @@ def test_start_ups_train():
 def test_money_raised_to_train_is_spent_on_training():
     """``train_share``: a start-up spends that share of each month's outside funding on training, on
     top of what its pricing chooses; the money leaves its cash and buys compute."""
-    base = make_params({"periods": 24}, base=load_scenario("baseline").params)
+    base = make_params({"periods": 24, "types": {"challenger": {"train_share": 0.0}}},
+                       base=load_scenario("baseline").params)  # fmt: skip
     raised = make_params({"types": {"challenger": {"train_share": 0.5}}}, base=base)
     models = [MarketModel(base, rng=1), MarketModel(raised, rng=1)]
     for m in models:
@@ -257,5 +277,7 @@ def test_money_raised_to_train_is_spent_on_training():
         return np.log(m.compute[ids]).mean(), np.median(m.cash[ids])
 
     (x0, cash0), (x1, cash1) = map(challengers, models)
-    assert x1 > x0 + 1.0  # more than e-fold the compute
-    assert cash1 < cash0
+    assert x1 > x0 and cash1 < cash0
+    df = MarketModel(raised, rng=1).run()  # every month, at least half the raised money goes to training
+    assert (df.startup_funding > 0).all()
+    assert (df.startup_training >= 0.5 * df.startup_funding * (1 - 1e-12)).all()

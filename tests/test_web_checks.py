@@ -39,7 +39,7 @@ def test_the_market_tab_states_the_simulators_known_limitation():
     from moatlab.app.market_tab import market_layout
 
     text = str(market_layout({}))
-    assert "start-ups never spend on training" in text and "Limitations" in text
+    assert "start-ups train only with the money raised to train" in text and "Limitations" in text
 
 
 def test_game_and_measures_settings_are_checked_on_the_server(tmp_path):

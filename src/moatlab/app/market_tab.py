@@ -78,8 +78,8 @@ def market_layout(initial: dict[str, Any]) -> html.Div:
                             "From ",
                             html.Cite(PAPERS["market"]),
                             ". Defaults calibrated to stylised facts of 2023–2024. A known limitation: "
-                            "in this calibration start-ups never spend on training (their models improve "
-                            "only by imitating the leaders); see the market documentation's Limitations.",
+                            "start-ups train only with the money raised to train (their own pricing never "
+                            "chooses to spend more); see the market documentation's Limitations.",
                         ],  # fmt: skip
                         className="hint",
                     ),

@@ -288,6 +288,10 @@ def calibrate_cmd(
         int,
         typer.Option("--refine-seeds", help="runs per scenario for the re-check (0: 4 × --seeds)"),
     ] = 0,
+    polish: Annotated[
+        int,
+        typer.Option("--polish", help="passes of the local coordinate search from the re-checked best (0-2)"),
+    ] = 2,
     workers: Workers = 1,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address: run the points there")
@@ -297,7 +301,7 @@ def calibrate_cmd(
         typer.Option("--free", help="also fit NAME over LOW:HIGH, or refit a default one over another "
                      "range: NAME=LOW:HIGH with a dotted name (types.challenger.train_share=0:1); "
                      "repeatable. Fitted by default: scaling, quality_sensitivity, "
-                     "types.challenger.funding, entry_cost, adopt_cost"),
+                     "types.challenger.funding, entry_cost, adopt_cost, types.challenger.train_share"),
     ] = None,
     out: OutDir = default_out("market-calibrate"),
     json: Json = False,
@@ -309,7 +313,7 @@ def calibrate_cmd(
     targets pin down), jacobian.csv and points.csv (every point of the design).
 
     The defaults are the run that produced the shipped defaults (docs/market.md, "Calibration"):
-    moatlab market calibrate --workers 2 --out out/calib  (about 2 minutes on 2 cores)
+    moatlab market calibrate --workers 2 --out out/calib  (3-5 minutes on 2 cores)
     """
     _market()
     from ..market.calibrate import calibrate, load_targets
@@ -328,6 +332,8 @@ def calibrate_cmd(
         fail(f"--refine = {refine} is not allowed: must be an integer in [1, 1000]")
     if not 0 <= refine_seeds <= 1000:
         fail(f"--refine-seeds = {refine_seeds} is not allowed: must be an integer in [0, 1000]")
+    if not 0 <= polish <= 2:
+        fail(f"--polish = {polish} is not allowed: must be an integer in [0, 2]")
     ranges = _free_ranges(free or [])
     tg = load_targets(targets)
     out = Path(out)
@@ -339,7 +345,7 @@ def calibrate_cmd(
         task = bar.add_task("points", total=samples)
         res = calibrate(tg, free=ranges, samples=samples, seeds=seeds, periods=periods, rng=seed,
                         workers=workers, scheduler=scheduler, out=work, refine=refine,
-                        refine_seeds=refine_seeds or None,
+                        refine_seeds=refine_seeds or None, polish=polish,
                         progress=lambda k: bar.advance(task, k))  # fmt: skip
     doc = {"fitted": res.fitted, "meta": res.meta, "loss": float(res.meta["loss"])}
     with atomic_dir(out) as tmp:

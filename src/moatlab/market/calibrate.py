@@ -12,14 +12,21 @@ Moments of a parameter point θ (``seeds`` runs each of the baseline and the lea
                       price per unit of capability
     lineage_share     share of start-up and academic models descending from the leaked model, 12
                       months after the leak (leak scenario; Azoulay et al. 2024, §3.4)
+    startup_funding   outside money reaching the active start-ups in the window × 12 / 24 ($B a
+                      year; baseline)
 
-Loss L(θ) = Σ_k ((m_k(θ) − target_k) / scale_k)². Three steps:
+Loss L(θ) = Σ_k ((m_k(θ) − target_k) / scale_k)². Four steps:
 
 1. the free parameters are searched on a seeded Latin hypercube over their ranges; points are
    written to ``points.csv`` as they finish, so an interrupted calibration resumes where it stopped;
 2. the ``refine`` best points are run again on fresh seeds (``refine_seeds`` per scenario) and the
-   fit is the best of them there, so that it is not chosen for a lucky draw;
-3. the Jacobian J of the scaled moments m_k/scale_k at the fit (central differences of ±5 % of each
+   best of them there is the start of the polish, so that it is not chosen for a lucky draw;
+3. the polish: ``polish`` passes of a coordinate search on the same seeds (common random numbers),
+   each trying every parameter in turn at ±25 % and ±10 % of its range (first pass), then ±5 % and
+   ±2 % (second), and keeping a move when it lowers the loss — a Latin hypercube of a few hundred
+   points over six parameters leaves the best point far from the optimum along weakly identified
+   directions;
+4. the Jacobian J of the scaled moments m_k/scale_k at the fit (central differences of ±5 % of each
    range, common random numbers) gives local standard errors ``se = sqrt(diag((JᵀJ)⁻¹))``
    (:func:`standard_errors`): how far a parameter can move, the others re-adjusting, before the loss
    rises by one unit. A parameter is pinned down when its standard error is under a quarter of its
@@ -49,7 +56,18 @@ from .params import MarketParams, make_params, nested
 from .scenario import load_scenario
 
 WINDOW = (12, 36)  # months standing for 2023–2024
-MOMENTS = ("hhi", "frontier_firms", "entries_per_year", "exits_per_year", "price_fall", "lineage_share")
+MOMENTS = (
+    "hhi",
+    "frontier_firms",
+    "entries_per_year",
+    "exits_per_year",
+    "price_fall",
+    "lineage_share",
+    "startup_funding",
+)
+
+#: the polish's passes: each tries every parameter at these fractions of its range on either side
+POLISH_STEPS = ((0.25, 0.1), (0.05, 0.02))
 
 #: free parameters and their search ranges (reasons in docs/market.md)
 FREE: dict[str, tuple[float, float]] = {
@@ -58,6 +76,7 @@ FREE: dict[str, tuple[float, float]] = {
     "types.challenger.funding": (0.01, 1.0),
     "entry_cost": (0.0, 0.4),
     "adopt_cost": (0.005, 0.5),
+    "types.challenger.train_share": (0.0, 1.0),
 }
 
 
@@ -116,6 +135,7 @@ def moments(base: pd.DataFrame, leak: pd.DataFrame | None, leak_period: int = 12
         "exits_per_year": float(w["exits"].sum() * 12 / len(w)),
         "price_fall": float(1 - np.exp(12 * dl.mean())) if dl.size else np.nan,
         "lineage_share": np.nan,
+        "startup_funding": float(w["startup_funding"].sum() * 12 / len(w)),
     }
     if leak is not None and leak_period + 12 < len(leak):
         out["lineage_share"] = float(leak["lineage_share"].iloc[leak_period + 12])
@@ -173,6 +193,7 @@ def calibrate(
     good: float = 0.2,
     refine: int = 8,
     refine_seeds: int | None = None,
+    polish: int = 2,
     progress: Callable[[int], None] | None = None,
 ) -> CalibrationResult:
     """Fit ``free`` parameters (name → (low, high)) to ``targets`` by simulated moments.
@@ -202,9 +223,11 @@ def calibrate(
         Share of best points whose spread is reported (``good_iqr_share``).
     refine : int
         The best ``refine`` points of the design are run again on fresh seeds (``refine_seeds``,
-        default 4 × ``seeds``); the fit is the best of them there, so that it is not chosen on luck.
+        default 4 × ``seeds``); the best of them there starts the polish, so that it is not chosen on luck.
     refine_seeds : int, optional
-        Runs per scenario for the re-check and the Jacobian.
+        Runs per scenario for the re-check, the polish and the Jacobian.
+    polish : int
+        Passes of the local coordinate search from the re-checked best (0–2; see the module docstring).
 
     Returns
     -------
@@ -227,6 +250,8 @@ def calibrate(
     refine_seeds = 4 * seeds if refine_seeds is None else refine_seeds
     if not (isinstance(refine_seeds, int) and 1 <= refine_seeds <= 1000):
         raise ParameterError("refine_seeds", refine_seeds, "an integer in [1, 1000]")
+    if not (isinstance(polish, int) and 0 <= polish <= len(POLISH_STEPS)):
+        raise ParameterError("polish", polish, f"an integer in [0, {len(POLISH_STEPS)}]")
     for name, (lo, hi) in free.items():
         if not lo < hi:
             raise ParameterError(f"free.{name}", (lo, hi), "low < high")
@@ -241,7 +266,8 @@ def calibrate(
     x = lo + u * (hi - lo)
     names = list(free)
     meta = {"samples": samples, "seeds": seeds, "periods": periods, "design_seed": design_seed,
-            "run_seed": run_seed, "free": {k: list(v) for k, v in free.items()}}  # fmt: skip
+            "run_seed": run_seed, "free": {k: list(v) for k, v in free.items()},
+            "moments": list(MOMENTS)}  # fmt: skip
     done: dict[int, dict] = {}
     path = None
     if out is not None:
@@ -283,6 +309,23 @@ def calibrate(
         b = int(np.argmin(checked["loss"].to_numpy()))
         fitted = {n: float(cand.iloc[b][n]) for n in names}
         best = checked.iloc[b]
+        # 2b. local polish: coordinate search from the re-checked best, on the re-check's seeds
+        moves = 0
+        for steps in POLISH_STEPS[:polish]:
+            for j, n in enumerate(names):
+                width = hi[j] - lo[j]
+                vals = sorted({float(np.clip(fitted[n] + sgn * f * width, lo[j], hi[j]))
+                               for f in steps for sgn in (-1, 1)} - {fitted[n]})  # fmt: skip
+                if not vals:
+                    continue
+                pjobs = [({**fitted, n: v}, refine_seeds, check_seed, periods) for v in vals]
+                tried = pd.DataFrame(list(run.map(pjobs)))
+                tried["loss"] = [loss(r, targets) for r in tried.to_dict("records")]
+                k = int(np.argmin(tried["loss"].to_numpy()))
+                if tried["loss"].iloc[k] < best["loss"]:
+                    fitted = {**fitted, n: vals[k]}
+                    best = tried.iloc[k]
+                    moves += 1
         # 3. local identification: the Jacobian of the scaled moments at the fit (common random numbers)
         theta = np.array([fitted[n] for n in names])
         h = 0.05 * (hi - lo)
@@ -321,7 +364,8 @@ def calibrate(
              "good_iqr_share": float((q3 - q1) / width),
              "pinned_down": bool(se[j] <= 0.25 * width)}
         )  # fmt: skip
-    meta.update(refine=int(len(cand)), refine_seeds=refine_seeds, check_seed=check_seed, jacobian_rank=rank,
+    meta.update(refine=int(len(cand)), refine_seeds=refine_seeds, check_seed=check_seed, polish=polish,
+                polish_moves=moves, design_loss=float(checked["loss"].iloc[b]), jacobian_rank=rank,
                 loss=float(best["loss"]))  # fmt: skip
     return CalibrationResult(fitted, fit, pd.DataFrame(ident), pts, meta, jacobian=pd.DataFrame(
         jac, index=tnames, columns=names))

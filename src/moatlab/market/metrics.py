@@ -22,4 +22,6 @@ METRICS = {
     "frontier_firms": "active firms whose effective compute is within half an order of magnitude of the "
     "largest",
     "outside_share": "users' share of the outside option (not buying from any foundation model)",
+    "startup_funding": "outside money (venture capital) reaching the active start-ups this period ($B)",
+    "startup_training": "the active start-ups' training spend this period ($B)",
 }

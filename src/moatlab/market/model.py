@@ -9,9 +9,9 @@
    ``open_gap`` below it, ``adopt_lag`` months later; its lineage then records the base
    (:mod:`moatlab.market.lineage`).
 2. Training (scaling law, with technical progress; the spend is the chosen budget plus the type's
-   ``train_share`` of this month's outside funding, 0 by default) and knowledge flows (leakage and
-   imitation at the closed rate; openness speeds know-how flows, while capability from open weights
-   comes only by adoption); adoptions due this month land.
+   ``train_share`` of this month's outside funding: start-ups' calibrated share, others' 0) and
+   knowledge flows (leakage and imitation at the closed rate; openness speeds know-how flows, while
+   capability from open weights comes only by adoption); adoptions due this month land.
 3. Market: users by logit over perceived quality; developers choose bases; revenue, royalties
    (capped by platform policy), serving, compliance and licensing costs, regulation penalties;
    cash takes outside funding (start-ups' and labs' while their runway lasts) and these flows.
@@ -226,7 +226,7 @@ class MarketModel(mesa.Model):
         adopt = ch == ADOPT
         frac = np.where(adopt, 0.0, SPEND_OPTIONS[np.minimum(ch, ADOPT - 1)])
         funding = self._funding(idx, t)
-        committed = self.train_share[idx] * funding  # money raised to train (0 by default)
+        committed = self.train_share[idx] * funding  # money raised to train
         spend = frac * self.spend_rate[idx] * np.maximum(self.cash[idx], 0.0) + committed
         adopt_cost = np.where(adopt, p.adopt_cost * self._market_scale() * self.lineage.cost_factor[idx], 0.0)
         if adopt.any():
@@ -249,6 +249,9 @@ class MarketModel(mesa.Model):
         penalty = np.where(self.openness[idx] < pol.theta, pol.penalty * revenue, 0.0)
         operating = funding + revenue - fixed - serve - penalty
         self.operating[idx] = operating
+        startup = self.kind[idx] == _KIND["challenger"]
+        self.metrics["startup_funding"] = float(funding[startup].sum())
+        self.metrics["startup_training"] = float(spend[startup].sum())
         self.cash[idx] += operating - spend - adopt_cost
         self.last_revenue[idx], self.last_royalty[idx] = revenue, royalty
         self._accumulate(idx, spend, self._usage(idx))

@@ -65,7 +65,8 @@ class FirmType:
     the owner's advantage), ``funding`` the outside money per month (big tech's adjacent
     businesses, venture capital, grants), ``fixed_scale`` scales compliance and licensing costs,
     ``train_share`` is the share of each month's outside funding committed to training (money raised
-    to train, spent before the priced budget; 0, the default, leaves all spending to the pricing)."""
+    to train, spent before the priced budget; 0 leaves all spending to the pricing; start-ups' 0.536
+    is calibrated)."""
 
     count: int = Field(0, ge=0, le=200)
     funding: float = Field(0.0, ge=0.0, le=100.0)
@@ -89,8 +90,9 @@ def _types() -> dict[str, FirmType]:
             openness=0.0, release="strategic", royalty=0.3, spend_rate=0.3, fixed_scale=1.0, entry_share=0.0,
         ),
         "challenger": FirmType(
-            count=9, funding=0.868, cash0=1.0, compute0=0.3, knowhow0=1.0, assets0=0.2,
+            count=9, funding=0.105, cash0=1.0, compute0=0.3, knowhow0=1.0, assets0=0.2,
             openness=0.0, release="closed", royalty=0.2, spend_rate=0.3, fixed_scale=1.0, entry_share=0.6,
+            train_share=0.536,
         ),
         "academic": FirmType(
             count=8, funding=0.004, cash0=0.05, compute0=0.02, knowhow0=1.0, assets0=0.05,
@@ -148,7 +150,7 @@ class MarketParams:
     leak_open: float = Field(0.10, ge=0.0, le=1.0)
     imitation: float = Field(0.5, ge=0.0, le=1.0)
     open_gap: float = Field(0.5, ge=0.0, le=10.0)
-    adopt_cost: float = Field(0.247, ge=0.0, le=1e4)
+    adopt_cost: float = Field(0.222, ge=0.0, le=1e4)
     adopt_lag: int = Field(4, ge=0, le=1000)
     adopt_noise: float = Field(1.0, ge=0.0, le=10.0)
     learning: float = Field(0.1, ge=0.0, le=10.0)
@@ -159,14 +161,14 @@ class MarketParams:
     community: float = Field(0.02, ge=0.0, le=10.0)
     progress: float = Field(0.1, ge=0.0, le=1.0)
     # quality and users
-    scaling: float = Field(1.6, gt=0.0, le=10.0)
+    scaling: float = Field(1.21, gt=0.0, le=10.0)
     network_bonus: float = Field(0.5, ge=0.0, le=10.0)
     reach: float = Field(1.5, ge=0.0, le=10.0)
     trust: float = Field(1.0, ge=0.0, le=10.0)
     brand_bonus: float = Field(0.5, ge=0.0, le=10.0)
     quality_noise: float = Field(0.5, ge=0.0, le=10.0)
     noise_persistence: float = Field(0.9, ge=0.0, lt=1.0)
-    quality_sensitivity: float = Field(0.155, gt=0.0, le=50.0)
+    quality_sensitivity: float = Field(0.26, gt=0.0, le=50.0)
     price_sensitivity: float = Field(1.0, gt=0.0, le=50.0)
     outside_quality: float = Field(3.0, ge=-100.0, le=100.0)
     outside_tracking: float = Field(0.8, ge=0.0, le=1.0)
@@ -189,7 +191,7 @@ class MarketParams:
     # firms' decisions, entry and exit
     horizon: int = Field(36, ge=1, le=1000)
     entry_rate: float = Field(1.0, ge=0.0, le=100.0)
-    entry_cost: float = Field(0.0752, ge=0.0, le=1e4)
+    entry_cost: float = Field(0.0343, ge=0.0, le=1e4)
     entry_horizon: int = Field(24, ge=1, le=1000)
     entry_noise: float = Field(0.5, ge=0.0, le=10.0)
     exit_patience: float = Field(3.0, ge=1.0, le=1000.0)

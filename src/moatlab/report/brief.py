@@ -473,9 +473,9 @@ def render_html(b: Brief) -> str:
         market_limit = (
             f"<li>The market ensemble uses {seeds} runs per scenario and simplified mechanisms (docs/market.md); "
             "findings about it need 30 or more runs per scenario. A known defect: in the calibrated "
-            "simulator start-ups never spend on training (their models improve only by imitating the "
-            "leaders), so its findings on entry and concentration rest on passive start-ups "
-            "(docs/market.md, Limitations).</li>"
+            "simulator start-ups train only with the money raised to train (their own pricing never "
+            "chooses to spend more), and its findings on concentration moved when the calibration "
+            "gained a funding target (docs/market.md, Limitations).</li>"
         )
     else:
         market_limit = ""
