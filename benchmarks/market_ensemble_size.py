@@ -14,6 +14,8 @@ months 60–119, and the claim's threshold:
     M3  HHI(rogue_giant)                                lower end above 2,500
     M5  HHI(fractionalisation) − HHI(baseline)          upper end below 0
     M5  user surplus(public_benchmarks) − baseline      lower end above 0 ($B a month)
+    the compute knock-out: HHI(weight 0) − baseline     upper end below 0 (the one asset whose
+                                                        30-seed knock-out test fails)
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import argparse
 import numpy as np
 from scipy import stats
 
+from moatlab.market import make_params
 from moatlab.market.ensemble import run_ensemble, run_means
-from moatlab.market.scenario import load_scenario
+from moatlab.market.scenario import MarketScenario, load_scenario
 
 SCENARIOS = ["baseline", "generic_assets", "rogue_giant", "fractionalisation", "public_benchmarks"]
 ROWS = [  # label, scenario, minus (None: level), metric, which end is tested, threshold
@@ -33,6 +36,7 @@ ROWS = [  # label, scenario, minus (None: level), metric, which end is tested, t
     ("M3 rogue giant HHI", "rogue_giant", None, "hhi", "lo", 2500.0),
     ("M5 HHI fractionalisation − baseline", "fractionalisation", "baseline", "hhi", "hi", 0.0),
     ("M5 surplus benchmarks − baseline", "public_benchmarks", "baseline", "consumer_surplus", "lo", 0.0),
+    ("knock-out: HHI no compute − baseline", "no_compute", "baseline", "hhi", "hi", 0.0),
 ]
 
 
@@ -48,7 +52,10 @@ def main() -> None:
     a = ap.parse_args()
     if not 30 <= a.seeds <= 1000:
         ap.error(f"--seeds = {a.seeds} is not allowed: must be an integer in [30, 1000]")
-    rm = run_means(run_ensemble([load_scenario(s) for s in SCENARIOS], seeds=a.seeds, seed=0,
+    base = load_scenario("baseline").params
+    knock = make_params({"assets": {"compute": {"weight": 0.0}}}, base=base)
+    no_compute = MarketScenario("no_compute", knock)
+    rm = run_means(run_ensemble([load_scenario(s) for s in SCENARIOS] + [no_compute], seeds=a.seeds, seed=0,
                                 workers=a.workers))  # fmt: skip
     sizes = sorted({10, 30, 60, a.seeds})
     print("| statistic | " + " | ".join(f"n = {n}" for n in sizes) + " |")
