@@ -116,6 +116,7 @@ def test_calibrate_bad_input(tmp_path):
         (("--samples", "0"), "--samples = 0 is not allowed"),
         (("--periods", "12"), "--periods = 12 is not allowed"),
         (("--refine", "0"), "--refine = 0 is not allowed"),
+        (("--polish", "3"), "--polish = 3 is not allowed"),
         (("--free", "train_share"), "--free = 'train_share' is not allowed: must be NAME=LOW:HIGH"),
         (("--free", "scaling=2:1"), "--free = 'scaling=2:1' is not allowed: must be NAME=LOW:HIGH"),
         (("--free", "scaling=nan:1"), "must be NAME=LOW:HIGH"),
