@@ -95,7 +95,8 @@ def test_the_polish_only_accepts_moves_that_lower_the_loss():
     moved = calibrate(polish=2, **kw)
     assert still.meta["loss"] == still.meta["design_loss"] and still.meta["polish_moves"] == 0
     assert moved.meta["design_loss"] == still.meta["design_loss"]
-    assert moved.meta["loss"] <= moved.meta["design_loss"]
+    assert moved.meta["polish_moves"] > 0  # on these seeds the design's best is not a local optimum
+    assert moved.meta["loss"] < moved.meta["design_loss"]
     assert (moved.meta["loss"] < moved.meta["design_loss"]) == (moved.meta["polish_moves"] > 0)
     for k, (lo, hi) in kw["free"].items():
         assert lo <= moved.fitted[k] <= hi

@@ -316,7 +316,7 @@ def calibrate_cmd(
     moatlab market calibrate --workers 2 --out out/calib  (3-5 minutes on 2 cores)
     """
     _market()
-    from ..market.calibrate import calibrate, load_targets
+    from ..market.calibrate import POLISH_STEPS, calibrate, load_targets
 
     if not 1 <= samples <= 100_000:
         fail(f"--samples = {samples} is not allowed: must be an integer in [1, 100000]")
@@ -332,8 +332,8 @@ def calibrate_cmd(
         fail(f"--refine = {refine} is not allowed: must be an integer in [1, 1000]")
     if not 0 <= refine_seeds <= 1000:
         fail(f"--refine-seeds = {refine_seeds} is not allowed: must be an integer in [0, 1000]")
-    if not 0 <= polish <= 2:
-        fail(f"--polish = {polish} is not allowed: must be an integer in [0, 2]")
+    if not 0 <= polish <= len(POLISH_STEPS):
+        fail(f"--polish = {polish} is not allowed: must be an integer in [0, {len(POLISH_STEPS)}]")
     ranges = _free_ranges(free or [])
     tg = load_targets(targets)
     out = Path(out)
